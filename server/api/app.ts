@@ -1,0 +1,37 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import type { Db } from "../db/client";
+import type { ApiEnv } from "./authenticate";
+import { errorBody, handleApiError } from "./errors";
+import { registerMe } from "./routes/me";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The /api/v1 lean layer: API-key auth, zod validation from agent/protocol, JSON errors. */
+export function createApiApp(getDb: () => Db) {
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", z.flattenError(result.error as z.ZodError)), 422);
+      }
+    },
+  }).basePath("/api/v1");
+
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use("*", async (c, next) => {
+    c.set("db", getDb());
+    c.header("Cache-Control", "no-store");
+    await next();
+  });
+  app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413) }));
+
+  registerMe(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "A Baton API key (bt_…)" });
+  app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Baton API", version: "1" } });
+  app.notFound((c) => c.json(errorBody("not_found", `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json.`), 404));
+  app.onError(handleApiError);
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError, z } from "zod";
+import { isConnectionError } from "../db/pg-errors";
+import { AppError, HTTP_STATUS } from "../errors";
+
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** Maps anything a route throws to the JSON error shape and the right status. */
+export function handleApiError(err: unknown, c: Context) {
+  if (err instanceof AppError) {
+    return c.json(errorBody(err.code.toLowerCase(), err.message, err.details), HTTP_STATUS[err.code] as ContentfulStatusCode);
+  }
+  if (err instanceof ZodError) {
+    return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", z.flattenError(err)), 422);
+  }
+  if (isConnectionError(err)) {
+    c.header("Retry-After", "5");
+    return c.json(errorBody("unavailable", "The database is unreachable right now. Retry in a few seconds."), 503);
+  }
+  const status = (err as { status?: number }).status;
+  if (status === 413) return c.json(errorBody("payload_too_large", "The request body is too large."), 413);
+  console.error("[api] unexpected error:", err);
+  return c.json(errorBody("internal", "Something went wrong on our side. It has been logged; retry, and tell us if it persists."), 500);
+}

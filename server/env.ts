@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/** Empty strings count as unset, so `FOO= npm start` behaves like no FOO at all. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+const flag = z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1", "true", "false", "on", "off"]).optional())
+  .transform((v) => v === "1" || v === "true" || v === "on");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: optional(z.coerce.number().int().min(1).max(65535)).default(3000),
+  HOST: optional(z.string()).default("0.0.0.0"),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
+  DATABASE_POOL_MAX: optional(z.coerce.number().int().min(1).max(200)).default(10),
+  BATON_DATA_DIR: optional(z.string()).default(".baton"),
+  BATON_PG_PORT: optional(z.coerce.number().int().min(1).max(65535)).default(54329),
+  BATON_PUBLIC_URL: optional(z.url()),
+  BATON_SERVICES: optional(z.enum(["on", "off"])).default("on"),
+  BATON_DEV_MAILBOX: flag,
+  BATON_TRUST_PROXY: flag,
+  AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 33)")),
+  AUTH_GITHUB_ID: optional(z.string()),
+  AUTH_GITHUB_SECRET: optional(z.string()),
+  AUTH_GOOGLE_ID: optional(z.string()),
+  AUTH_GOOGLE_SECRET: optional(z.string()),
+  RESEND_API_KEY: optional(z.string()),
+  RESEND_BASE_URL: optional(z.url()),
+  EMAIL_FROM: optional(z.string()).default("Baton <noreply@baton.localhost>"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** The validated configuration. A bad value stops start-up with a message naming the variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** The start-up sequence fills DATABASE_URL and AUTH_SECRET after the first read; re-read then. */
+export function reloadEnv(): Env {
+  cached = undefined;
+  return env();
+}
+
+export function publicUrl(): string {
+  const e = env();
+  return (e.BATON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+}
+
+export function devMailboxEnabled(): boolean {
+  const e = env();
+  return e.NODE_ENV !== "production" || e.BATON_DEV_MAILBOX;
+}
