@@ -28,6 +28,7 @@ export async function startApiServer(db: Db) {
       } catch {
         json = text;
       }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
       return { status: res.status, json: json as Record<string, any>, headers: res.headers };
     },
   };

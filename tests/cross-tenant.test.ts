@@ -1,0 +1,113 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { apiKeys, auditEvents, invitations, memberships, workspaces } from "../server/db/schema";
+import { appRouter } from "../server/trpc/root";
+import { createTestDatabase } from "./helpers/db";
+import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { startApiServer } from "./helpers/api-server";
+
+/**
+ * Workspace B (its owner and its keys) asks for workspace A's objects. Every tRPC procedure and
+ * every /api/v1 route must appear in the tables below: a new one without a case fails this test.
+ */
+const { db } = await createTestDatabase();
+const api = await startApiServer(db);
+
+const A = await createWorkspaceWithMembers(db, ["viewer"]);
+const B = await createWorkspaceWithMembers(db);
+const aKey = await A.owner.caller.apiKeys.create({ workspace: A.ws.slug, name: "a-key", role: "owner" });
+const aInvitation = await A.owner.caller.invitations.create({ workspace: A.ws.slug, email: "pending@example.com", role: "runner" });
+const bKey = await B.owner.caller.apiKeys.create({ workspace: B.ws.slug, name: "b-key", role: "owner" });
+const aViewer = A.members.viewer.user;
+
+type Call = (input: Record<string, unknown>) => Promise<unknown>;
+/** Per procedure: inputs aimed at A's objects, sent by B's owner. `slug` is the workspace the call names. */
+const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "not workspace-scoped"> = {
+  "account.me": "not workspace-scoped",
+  "account.resendVerification": "not workspace-scoped",
+  "account.changePassword": "not workspace-scoped",
+  "workspaces.create": "not workspace-scoped",
+  "workspaces.get": (slug) => ({ workspace: slug }),
+  "workspaces.update": (slug) => ({ workspace: slug, name: "Taken over" }),
+  "members.list": (slug) => ({ workspace: slug }),
+  "members.changeRole": (slug) => ({ workspace: slug, userId: aViewer.id, role: "owner" }),
+  "members.remove": (slug) => ({ workspace: slug, userId: aViewer.id }),
+  "members.leave": (slug) => ({ workspace: slug }),
+  "invitations.list": (slug) => ({ workspace: slug }),
+  "invitations.create": (slug) => ({ workspace: slug, email: "intruder@example.com", role: "owner" }),
+  "invitations.revoke": (slug) => ({ workspace: slug, invitationId: aInvitation.id }),
+  "apiKeys.list": (slug) => ({ workspace: slug }),
+  "apiKeys.create": (slug) => ({ workspace: slug, name: "intruder", role: "owner" }),
+  "apiKeys.revoke": (slug) => ({ workspace: slug, keyId: aKey.apiKey.id }),
+  "audit.list": (slug) => ({ workspace: slug }),
+};
+
+/** Objects that take an id: with B's own slug they must still not reach A's rows. */
+const BY_ID_IN_OWN_WORKSPACE = new Set(["members.changeRole", "members.remove", "invitations.revoke", "apiKeys.revoke"]);
+
+const API_CASES: Record<string, (key: string) => Promise<void>> = {
+  "GET /api/v1/me": async (key) => {
+    const res = await api.call("GET", "/api/v1/me", { key });
+    expect(res.status).toBe(200);
+    expect(res.json.workspace.id).toBe(B.ws.id);
+  },
+  "GET /api/v1/openapi.json": async () => {
+    expect((await api.call("GET", "/api/v1/openapi.json")).status).toBe(200);
+  },
+};
+
+async function snapshotA() {
+  const count = async (table: typeof memberships | typeof invitations | typeof apiKeys | typeof auditEvents) =>
+    (await db.select({ n: sql<number>`count(*)::int`, h: sql<string>`md5(string_agg(t::text, ',' order by t::text))` }).from(sql`${table} t`).where(sql`t.workspace_id = ${A.ws.id}`))[0];
+  return {
+    workspace: await db.select().from(workspaces).where(eq(workspaces.id, A.ws.id)),
+    memberships: await count(memberships),
+    invitations: await count(invitations),
+    apiKeys: await count(apiKeys),
+    audit: await count(auditEvents),
+  };
+}
+
+function procedureCall(path: string): Call {
+  const [ns, name] = path.split(".");
+  return (input) => (B.owner.caller as unknown as Record<string, Record<string, Call>>)[ns][name](input);
+}
+
+describe("cross-tenant isolation", () => {
+  it("every tRPC procedure has a cross-tenant case", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(procedures.filter((p) => !(p in TRPC_CASES))).toEqual([]);
+  });
+
+  it("B's owner gets NOT_FOUND for A's workspace and objects, and A's rows do not change", async () => {
+    const before = await snapshotA();
+    for (const [path, makeInput] of Object.entries(TRPC_CASES)) {
+      if (makeInput === "not workspace-scoped") continue;
+      const call = procedureCall(path);
+      await expect(call(makeInput(A.ws.slug)), `${path} with A's slug`).rejects.toMatchObject({ code: "NOT_FOUND" });
+      if (BY_ID_IN_OWN_WORKSPACE.has(path)) {
+        await expect(call(makeInput(B.ws.slug)), `${path} with A's object id`).rejects.toMatchObject({ code: "NOT_FOUND" });
+      }
+    }
+    expect(await snapshotA()).toEqual(before);
+  });
+
+  it("every /api/v1 route has a case, and B's key only ever sees B", async () => {
+    const routes = api.app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
+    expect(routes.filter((r) => !(r in API_CASES))).toEqual([]);
+    const before = await snapshotA();
+    for (const check of Object.values(API_CASES)) await check(bKey.key);
+    expect(await snapshotA()).toEqual(before);
+  });
+
+  it("a slug that does not exist and one the user cannot see answer the same way", async () => {
+    const missing = await B.owner.caller.workspaces.get({ workspace: "no-such-workspace" }).catch((e) => e);
+    const hidden = await B.owner.caller.workspaces.get({ workspace: A.ws.slug }).catch((e) => e);
+    expect(missing.code).toBe("NOT_FOUND");
+    expect(hidden.code).toBe("NOT_FOUND");
+    expect(hidden.message).toBe(missing.message.replace("no-such-workspace", A.ws.slug));
+  });
+});

@@ -1,0 +1,85 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { apiKeys, invitations, memberships } from "../server/db/schema";
+import { createTestDatabase } from "./helpers/db";
+import { createWorkspaceWithMembers } from "./helpers/fixtures";
+
+const { db } = await createTestDatabase();
+
+describe("roles are enforced on the server", () => {
+  it("a viewer's invite, role change and key creation are refused, and nothing is written", async () => {
+    const { ws, members } = await createWorkspaceWithMembers(db, ["viewer", "runner"]);
+    const viewer = members.viewer;
+    await expect(viewer.caller.invitations.create({ workspace: ws.slug, email: "x@example.com", role: "owner" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("you are a viewer"),
+    });
+    await expect(viewer.caller.members.changeRole({ workspace: ws.slug, userId: members.runner.user.id, role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(viewer.caller.members.changeRole({ workspace: ws.slug, userId: viewer.user.id, role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(viewer.caller.apiKeys.create({ workspace: ws.slug, name: "k", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(viewer.caller.workspaces.update({ workspace: ws.slug, name: "Mine now" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(viewer.caller.audit.list({ workspace: ws.slug })).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    expect(await db.select().from(invitations).where(eq(invitations.email, "x@example.com"))).toHaveLength(0);
+    expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ws.id))).toHaveLength(0);
+    const [m] = await db.select().from(memberships).where(eq(memberships.userId, viewer.user.id));
+    expect(m.role).toBe("viewer");
+  });
+
+  it("the last owner cannot leave or be demoted; with a second owner they can", async () => {
+    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["developer"]);
+    await expect(owner.caller.members.leave({ workspace: ws.slug })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("last owner") });
+    await expect(owner.caller.members.changeRole({ workspace: ws.slug, userId: owner.user.id, role: "developer" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await owner.caller.members.changeRole({ workspace: ws.slug, userId: members.developer.user.id, role: "owner" });
+    await owner.caller.members.changeRole({ workspace: ws.slug, userId: owner.user.id, role: "developer" });
+    await expect(members.developer.caller.members.leave({ workspace: ws.slug })).rejects.toMatchObject({ code: "CONFLICT" });
+    await owner.caller.members.leave({ workspace: ws.slug });
+    await expect(owner.caller.workspaces.get({ workspace: ws.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("two owners demoting each other at once leave exactly one owner", async () => {
+    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["owner"]);
+    const other = members.owner;
+    const results = await Promise.allSettled([
+      owner.caller.members.changeRole({ workspace: ws.slug, userId: other.user.id, role: "viewer" }),
+      other.caller.members.changeRole({ workspace: ws.slug, userId: owner.user.id, role: "viewer" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const owners = await db.select().from(memberships).where(eq(memberships.workspaceId, ws.id));
+    expect(owners.filter((m) => m.role === "owner")).toHaveLength(1);
+  });
+
+  it("records membership, invitation, key and settings changes in the audit log, for owners", async () => {
+    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["runner"]);
+    await owner.caller.members.changeRole({ workspace: ws.slug, userId: members.runner.user.id, role: "developer" });
+    const key = await owner.caller.apiKeys.create({ workspace: ws.slug, name: "deploy", role: "developer" });
+    await owner.caller.apiKeys.revoke({ workspace: ws.slug, keyId: key.apiKey.id });
+    await owner.caller.workspaces.update({ workspace: ws.slug, name: "Renamed" });
+    const { items } = await owner.caller.audit.list({ workspace: ws.slug });
+    expect(items.map((e) => e.action).reverse()).toEqual([
+      "workspace.created",
+      "invitation.created",
+      "invitation.accepted",
+      "member.role_changed",
+      "api_key.created",
+      "api_key.revoked",
+      "workspace.updated",
+    ]);
+    const roleChange = items.find((e) => e.action === "member.role_changed")!;
+    expect(roleChange).toMatchObject({ actorLabel: owner.user.email, targetLabel: members.runner.user.email, details: { from: "runner", to: "developer" }, ip: "127.0.0.1" });
+  });
+
+  it("workspace slugs are derived, unique and editable by owners", async () => {
+    const { owner } = await createWorkspaceWithMembers(db);
+    const a = await owner.caller.workspaces.create({ name: "Acme ML Team!" });
+    const b = await owner.caller.workspaces.create({ name: "Acme ML Team" });
+    expect(a.slug).toBe("acme-ml-team");
+    expect(b.slug).toBe("acme-ml-team-2");
+    await expect(owner.caller.workspaces.update({ workspace: b.slug, slug: "acme-ml-team" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(owner.caller.workspaces.update({ workspace: b.slug, slug: "Bad Slug!" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const renamed = await owner.caller.workspaces.update({ workspace: b.slug, slug: "acme-research" });
+    expect(renamed.slug).toBe("acme-research");
+    const me = await owner.caller.account.me();
+    expect(me.workspaces.map((w) => w.slug)).toEqual(expect.arrayContaining(["acme-ml-team", "acme-research"]));
+  });
+});
