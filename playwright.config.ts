@@ -27,7 +27,7 @@ export default defineConfig({
     url: `${BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore",
     env: { NODE_ENV: "production", PORT: String(PORT), BATON_DATA_DIR: ".baton-e2e", BATON_PG_PORT: "54391", BATON_DEV_MAILBOX: "1", BATON_PUBLIC_URL: BASE_URL },
   },
 });

@@ -13,6 +13,7 @@ export async function signUp(page: Page, email: string, name = "Test Person") {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).not.toHaveURL(/\/signup/);
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {
