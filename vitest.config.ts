@@ -15,5 +15,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    // Run tokens are signed with AUTH_SECRET, which the server sets at start; tests set their own.
+    env: { AUTH_SECRET: "test-secret-test-secret-test-secret-0123456789" },
   },
 });

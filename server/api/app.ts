@@ -5,12 +5,21 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import type { ApiEnv } from "./authenticate";
 import { errorBody, handleApiError } from "./errors";
+import type { DispatchListener } from "../dispatch/dispatch-listener";
+import { registerArtifacts } from "./routes/artifacts";
+import { registerCache } from "./routes/cache";
+import { registerDeployments } from "./routes/deployments";
+import { registerFlowRuns } from "./routes/flow-runs";
+import { registerFlows } from "./routes/flows";
+import { registerLogs } from "./routes/logs";
 import { registerMe } from "./routes/me";
+import { registerTaskRuns } from "./routes/task-runs";
+import { registerWorkPools } from "./routes/work-pools";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The /api/v1 lean layer: API-key auth, zod validation from agent/protocol, JSON errors. */
-export function createApiApp(getDb: () => Db) {
+export function createApiApp(getDb: () => Db, listener: DispatchListener | null = null) {
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -22,12 +31,21 @@ export function createApiApp(getDb: () => Db) {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
   app.use("*", async (c, next) => {
     c.set("db", getDb());
+    c.set("listener", listener);
     c.header("Cache-Control", "no-store");
     await next();
   });
   app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413) }));
 
   registerMe(app);
+  registerFlows(app);
+  registerDeployments(app);
+  registerFlowRuns(app);
+  registerWorkPools(app);
+  registerTaskRuns(app);
+  registerLogs(app);
+  registerArtifacts(app);
+  registerCache(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "A Baton API key (bt_…)" });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Baton API", version: "1" } });

@@ -3,8 +3,12 @@ import type { Db } from "../db/client";
 import type { ApiKeyRole } from "../db/schema";
 import { AppError } from "../errors";
 import { authenticateApiKey, type ApiPrincipal } from "../api-keys/authenticate-api-key";
+import type { DispatchListener } from "../dispatch/dispatch-listener";
+import { verifyRunToken } from "../orchestration/run-token";
 
-export type ApiEnv = { Variables: { db: Db; principal: ApiPrincipal } };
+export type RunPrincipal = { workspaceId: string; runId: string; attempt: number };
+
+export type ApiEnv = { Variables: { db: Db; principal: ApiPrincipal; run: RunPrincipal | null; listener: DispatchListener | null } };
 
 /** `Authorization: Bearer bt_…` → the key's workspace, role and user, or 401. */
 export const requireApiKey = createMiddleware<ApiEnv>(async (c, next) => {
@@ -13,6 +17,23 @@ export const requireApiKey = createMiddleware<ApiEnv>(async (c, next) => {
   if (!match) throw new AppError("UNAUTHORIZED", "Missing API key. Send `Authorization: Bearer <key>`; create a key in Settings → API keys.");
   c.set("principal", await authenticateApiKey(c.get("db"), match[1]));
   await next();
+});
+
+/**
+ * For the calls a running flow makes: a run token (`brt_…`, valid for one run attempt) or an API
+ * key. With a run token, `run` is set and routes must only touch that run.
+ */
+export const requireKeyOrRunToken = createMiddleware<ApiEnv>(async (c, next) => {
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+  if (token.startsWith("brt_")) {
+    const claims = verifyRunToken(token);
+    if (!claims) throw new AppError("UNAUTHORIZED", "Invalid run token. Run tokens are issued to a run's process by its agent.");
+    c.set("run", claims);
+    c.set("principal", { workspace: { id: claims.workspaceId, slug: "", name: "" }, key: { id: "", name: "run token", role: "agent" }, user: null });
+    return next();
+  }
+  c.set("run", null);
+  return requireApiKey(c, next);
 });
 
 /** Keys with these roles may call a route; the agent role gets only what it is listed for. */

@@ -35,7 +35,7 @@ function buildConfig(): NextAuthConfig {
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", error: "/signin" },
     // A wrong password is an answer, not a server error: keep it out of the error log.
-    logger: { error: (error) => void (error.name === "CredentialsSignin" || console.error("[auth]", error)) },
+    logger: { error: (error) => void ((error as { type?: string }).type === "CredentialsSignin" || console.error("[auth]", error)) },
     useSecureCookies: production && (env().BATON_PUBLIC_URL ?? "").startsWith("https://"),
     providers: [
       Credentials({

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { memberships, workspaces } from "../db/schema";
+import { memberships, workPools, workspaces } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { slugify, slugSchema, workspaceNameSchema } from "./slugs";
@@ -21,6 +21,7 @@ export async function createWorkspace(db: Db, actor: Actor & { userId: string },
         continue;
       }
       await tx.insert(memberships).values({ workspaceId: ws.id, userId: actor.userId, role: "owner" });
+      await tx.insert(workPools).values({ workspaceId: ws.id, name: "default", description: "Created with the workspace" });
       await recordAuditEvent(tx, ws.id, actor, { action: "workspace.created", targetType: "workspace", targetId: ws.id, targetLabel: name });
       return ws;
     }

@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+export const retryDelaySchema = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("fixed"), seconds: z.number().min(0).max(86_400) }),
+    z.object({ kind: z.literal("list"), seconds: z.array(z.number().min(0).max(86_400)).min(1).max(50) }),
+    z.object({
+      kind: z.literal("exponential"),
+      baseSeconds: z.number().min(0).max(86_400),
+      maxSeconds: z.number().min(0).max(7 * 86_400).optional(),
+      jitter: z.number().min(0).max(1).default(0.2).meta({ description: "Fraction of the delay added or removed at random" }),
+    }),
+  ])
+  .meta({ id: "RetryDelay", description: "Seconds between attempts: fixed, a list per retry, or exponential backoff with jitter" });
+
+export type RetryDelay = z.infer<typeof retryDelaySchema>;
+
+const parameters = z.record(z.string(), z.unknown());
+const name = z.string().trim().min(1).max(200);
+
+export const scheduleInputSchema = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("cron"), cron: z.string().min(1).max(200), timezone: z.string().default("UTC") }),
+    z.object({
+      kind: z.literal("interval"),
+      intervalSeconds: z.number().int().min(1).max(366 * 86_400),
+      anchor: z.iso.datetime({ offset: true }).optional(),
+      timezone: z.string().default("UTC"),
+    }),
+    z.object({ kind: z.literal("rrule"), rrule: z.string().min(1).max(2000), timezone: z.string().default("UTC") }),
+  ])
+  .and(z.object({ active: z.boolean().default(true), parameters: parameters.default({}) }))
+  .meta({ id: "ScheduleInput" });
+
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+export const scheduleSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(["cron", "interval", "rrule"]),
+    cron: z.string().nullable(),
+    intervalSeconds: z.number().nullable(),
+    anchor: z.string().nullable(),
+    rrule: z.string().nullable(),
+    timezone: z.string(),
+    active: z.boolean(),
+    parameters,
+  })
+  .meta({ id: "Schedule" });
+
+export const deploymentUpsertSchema = z
+  .object({
+    flowName: name,
+    name,
+    description: z.string().max(2000).optional(),
+    kind: z.enum(["flow", "command"]),
+    entrypoint: z.string().regex(/^[^:]+:[A-Za-z_$][\w$]*$/, "Use path/file.ts:exportName").optional(),
+    command: z.string().min(1).max(10_000).optional(),
+    workPool: z.string().min(1).max(100).default("default"),
+    parameters: parameters.default({}),
+    parameterSchema: z.record(z.string(), z.unknown()).optional().meta({ description: "JSON Schema the run parameters must satisfy" }),
+    tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+    retries: z.number().int().min(0).max(100).default(0),
+    retryDelay: retryDelaySchema.default({ kind: "fixed", seconds: 0 }),
+    timeoutSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
+    concurrencyLimit: z.number().int().min(0).max(10_000).optional(),
+    paused: z.boolean().default(false),
+    schedules: z.array(scheduleInputSchema).max(20).optional().meta({ description: "When given, replaces the deployment's schedules" }),
+  })
+  .refine((d) => (d.kind === "flow" ? Boolean(d.entrypoint) : Boolean(d.command)), {
+    message: "A flow deployment needs an entrypoint (path/file.ts:exportName); a command deployment needs a command.",
+    path: ["kind"],
+  })
+  .meta({ id: "DeploymentUpsert" });
+
+export type DeploymentUpsert = z.input<typeof deploymentUpsertSchema>;
+
+export const deploymentSchema = z
+  .object({
+    id: z.uuid(),
+    flowId: z.uuid(),
+    flowName: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    kind: z.enum(["flow", "command"]),
+    entrypoint: z.string().nullable(),
+    command: z.string().nullable(),
+    workPool: z.string(),
+    parameters,
+    parameterSchema: z.record(z.string(), z.unknown()).nullable(),
+    tags: z.array(z.string()),
+    retries: z.number(),
+    retryDelay: retryDelaySchema,
+    timeoutSeconds: z.number().nullable(),
+    concurrencyLimit: z.number().nullable(),
+    paused: z.boolean(),
+    schedules: z.array(scheduleSchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Deployment" });
+
+export type Deployment = z.infer<typeof deploymentSchema>;
+
+export const upsertResultSchema = z.object({ deployment: deploymentSchema, created: z.boolean(), changed: z.array(z.string()) }).meta({ id: "DeploymentUpsertResult" });

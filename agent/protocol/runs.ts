@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { stateOutSchema, stateSchema, stateTypeSchema } from "./states";
+
+const parameters = z.record(z.string(), z.unknown());
+
+export const flowRunSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    flowId: z.uuid(),
+    flowName: z.string(),
+    deploymentId: z.uuid().nullable(),
+    deploymentName: z.string().nullable(),
+    workPool: z.string().nullable(),
+    parameters,
+    tags: z.array(z.string()),
+    state: stateOutSchema,
+    scheduledTime: z.string(),
+    startTime: z.string().nullable(),
+    endTime: z.string().nullable(),
+    attempt: z.number(),
+    agentId: z.uuid().nullable(),
+    idempotencyKey: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "FlowRun" });
+
+export type FlowRun = z.infer<typeof flowRunSchema>;
+
+export const createRunSchema = z
+  .object({
+    parameters: parameters.default({}),
+    idempotencyKey: z.string().min(1).max(200).optional().meta({ description: "The same key again returns the run it created" }),
+    scheduledTime: z.iso.datetime({ offset: true }).optional().meta({ description: "When it should start; default now" }),
+    tags: z.array(z.string().min(1).max(100)).max(50).optional(),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .meta({ id: "CreateRun" });
+
+export const createAdhocRunSchema = z
+  .object({
+    flowName: z.string().trim().min(1).max(200),
+    parameters: parameters.default({}),
+    tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+    retries: z.number().int().min(0).max(100).default(0),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .meta({ id: "CreateAdhocRun", description: "A flow run started by the SDK outside an agent: it begins RUNNING" });
+
+export const runListQuerySchema = z.object({
+  state: z.union([stateTypeSchema, z.array(stateTypeSchema)]).optional(),
+  deployment: z.uuid().optional(),
+  flow: z.uuid().optional(),
+  tag: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const runListSchema = z.object({ runs: z.array(flowRunSchema), nextCursor: z.string().nullable() }).meta({ id: "FlowRunList" });
+
+export const stateReportSchema = z
+  .object({
+    runId: z.uuid(),
+    state: stateSchema,
+    transitionId: z.uuid().meta({ description: "Made by the client; the same id again changes nothing and returns the current state" }),
+    attempt: z.number().int().min(1),
+    leaseToken: z.uuid().optional().meta({ description: "Required from agents; a run token carries its own attempt" }),
+  })
+  .meta({ id: "StateReport" });
+
+export const stateReportBatchSchema = z.object({ reports: z.array(stateReportSchema).min(1).max(1000) }).meta({ id: "StateReportBatch" });
+
+export const transitionResultSchema = z
+  .object({
+    runId: z.uuid(),
+    status: z.enum(["ACCEPT", "REJECT", "WAIT", "CONFLICT", "NOT_FOUND"]),
+    reason: z.string().optional(),
+    waitSeconds: z.number().optional(),
+    replayed: z.boolean().optional(),
+    attempt: z.number().optional(),
+    state: stateOutSchema.optional(),
+    runToken: z.string().optional().meta({ description: "A new run token when the transition started a new attempt" }),
+  })
+  .meta({ id: "TransitionResult" });
+
+export const stateReportResultSchema = z.object({ results: z.array(transitionResultSchema) }).meta({ id: "StateReportResults" });
+
+export const userStateSchema = z.object({ state: stateSchema, transitionId: z.uuid().optional() }).meta({ id: "SetState" });

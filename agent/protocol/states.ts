@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+export const STATE_TYPES = ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED"] as const;
+export type StateType = (typeof STATE_TYPES)[number];
+export const TERMINAL_STATES: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
+
+/** The names each type may carry; the first is its default. */
+export const STATE_NAMES: Record<StateType, readonly string[]> = {
+  SCHEDULED: ["Scheduled", "Late", "AwaitingRetry"],
+  PENDING: ["Pending"],
+  RUNNING: ["Running", "Retrying"],
+  COMPLETED: ["Completed", "Cached"],
+  FAILED: ["Failed", "TimedOut"],
+  CRASHED: ["Crashed"],
+  CANCELLING: ["Cancelling"],
+  CANCELLED: ["Cancelled"],
+};
+
+export const stateTypeSchema = z.enum(STATE_TYPES);
+
+export const stateSchema = z
+  .object({
+    type: stateTypeSchema,
+    name: z.string().max(40).optional().meta({ description: "Defaults to the type's usual name, e.g. Completed" }),
+    message: z.string().max(4000).optional(),
+  })
+  .refine((s) => !s.name || STATE_NAMES[s.type].includes(s.name), {
+    message: "This state name does not belong to the state type (e.g. TimedOut is a FAILED name)",
+    path: ["name"],
+  })
+  .meta({ id: "State" });
+
+export type State = z.infer<typeof stateSchema>;
+
+export const stateOutSchema = z
+  .object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), timestamp: z.string() })
+  .meta({ id: "CurrentState" });

@@ -1,0 +1,93 @@
+import type pg from "pg";
+import { withPgTransaction } from "../db/pg-transaction";
+import { LEASE_SECONDS } from "../orchestration/lease";
+
+export type ClaimedRunRow = {
+  id: string;
+  name: string;
+  flow_id: string;
+  flow_name: string;
+  deployment_id: string | null;
+  deployment_name: string | null;
+  kind: "flow" | "command" | null;
+  entrypoint: string | null;
+  command: string | null;
+  timeout_seconds: number | null;
+  parameters: Record<string, unknown>;
+  tags: string[];
+  attempt: number;
+  lease_token: string;
+  lease_expires_at: Date;
+  scheduled_time: Date;
+  claimed_at: Date;
+};
+
+export type ClaimResult = { paused: boolean; runs: ClaimedRunRow[] };
+
+/**
+ * Claims up to `slots` due runs of one pool for an agent. The pool row is locked first, so claims
+ * on one pool are serialised and the pool and deployment concurrency limits hold even when many
+ * agents claim at once; runs are picked with SKIP LOCKED so nothing waits on a run being changed.
+ * Each claimed run moves SCHEDULED → PENDING with attempt + 1, a fresh lease token and expiry,
+ * and its history row, in the same statement.
+ */
+export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
+  return withPgTransaction(pool, async (client) => {
+    const locked = await client.query<{ paused: boolean; concurrency_limit: number | null }>(
+      "select paused, concurrency_limit from work_pools where id = $1 and workspace_id = $2 for no key update",
+      [opts.workPoolId, opts.workspaceId],
+    );
+    const wp = locked.rows[0];
+    if (!wp) return { paused: false, runs: [] };
+    if (wp.paused || opts.slots <= 0) return { paused: wp.paused, runs: [] };
+    const { rows } = await client.query<ClaimedRunRow>(
+      `with active as (
+         select deployment_id, count(*)::int as n from flow_runs
+          where work_pool_id = $1 and state_type in ('PENDING', 'RUNNING', 'CANCELLING')
+          group by deployment_id
+       ), pool_free as (
+         select case when $4::int is null then $3::int
+                     else greatest(0, least($3::int, $4::int - coalesce((select sum(n) from active), 0)::int)) end as n
+       ), candidates as (
+         select r.id, r.deployment_id, r.priority, r.scheduled_time
+           from flow_runs r
+          where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
+            and not exists (select 1 from deployments d where d.id = r.deployment_id and d.paused)
+          order by r.priority, r.scheduled_time
+          limit $3::int * 4 + 16
+          for update of r skip locked
+       ), ranked as (
+         select c.*, row_number() over (partition by c.deployment_id order by c.priority, c.scheduled_time) as rn
+           from candidates c
+       ), chosen as (
+         select ranked.id from ranked
+           left join deployments d on d.id = ranked.deployment_id
+           left join active a on a.deployment_id = ranked.deployment_id
+          where d.concurrency_limit is null or ranked.rn <= d.concurrency_limit - coalesce(a.n, 0)
+          order by ranked.priority, ranked.scheduled_time
+          limit (select n from pool_free)
+       ), upd as (
+         update flow_runs r set
+           state_type = 'PENDING', state_name = 'Pending', state_message = null, state_timestamp = now(),
+           attempt = r.attempt + 1, agent_id = $2, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => ${LEASE_SECONDS}), claimed_at = clock_timestamp()
+         from chosen where r.id = chosen.id
+         returning r.*
+       ), hist as (
+         insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
+         select workspace_id, id, 'PENDING', 'Pending', attempt from upd
+         returning 1
+       ), events as (
+         select pg_notify('baton_events', json_build_object('w', upd.workspace_id, 'kind', 'flow_run', 'id', upd.id, 'state', 'PENDING')::text) from upd
+       )
+       select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
+              d.entrypoint, d.command, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
+              upd.lease_expires_at, upd.scheduled_time, upd.claimed_at,
+              (select count(*) from hist) as _h, (select count(*) from events) as _e
+         from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id
+        order by upd.priority, upd.scheduled_time`,
+      [opts.workPoolId, opts.agentId, opts.slots, wp.concurrency_limit],
+    );
+    return { paused: false, runs: rows };
+  });
+}

@@ -1,0 +1,108 @@
+import { STATE_NAMES, TERMINAL_STATES, type StateType } from "../../agent/protocol/states";
+
+/**
+ * The state rules, as a table. Every change to a flow run's state is decided here, by a pure
+ * function, so each rule can be tested alone and the database code only applies decisions.
+ *
+ * Who proposes:
+ *   agent  – an agent or the SDK inside a claimed run (fenced by attempt + lease or run token)
+ *   sdk    – the SDK running a flow outside an agent (ad-hoc run; fenced by run token)
+ *   user   – a person or an API client acting for one (cancel, retry, set state)
+ *   server – Baton's own services (late marker, lease reaper)
+ * A claim (SCHEDULED → PENDING) is not a proposal: only claimRuns does it.
+ */
+export type Proposer = "agent" | "sdk" | "user" | "server";
+
+export type RunSnapshot = {
+  type: StateType;
+  name: string;
+  scheduledTime: Date;
+  /** Retries the deployment allows, and how many automatic ones this run has used. */
+  retries: number;
+  autoRetries: number;
+  retryDelaySeconds: number;
+  hasAgent: boolean;
+};
+
+export type ProposedState = { type: StateType; name?: string; message?: string | null };
+
+export type Decision =
+  | { kind: "ACCEPT"; state: { type: StateType; name: string; message: string | null }; scheduledTime?: Date; newAttempt?: boolean; retry?: boolean }
+  | { kind: "REJECT"; reason: string }
+  | { kind: "WAIT"; seconds: number; reason: string };
+
+type Rule = {
+  from: readonly StateType[];
+  to: StateType;
+  by: readonly Proposer[];
+  /** Extra condition and what to say when it fails. */
+  when?: (run: RunSnapshot, p: ProposedState) => string | null;
+  why: string;
+};
+
+const ACTIVE: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING"];
+
+export const RULES: readonly Rule[] = [
+  { from: ["PENDING"], to: "RUNNING", by: ["agent"], why: "the agent started the claimed run" },
+  { from: ["RUNNING"], to: "RUNNING", by: ["agent", "sdk"], why: "a running run may rename itself (Retrying)" },
+  { from: ["SCHEDULED"], to: "RUNNING", by: ["sdk"], when: (r) => (r.hasAgent ? "runs of a deployment start through a claim" : null), why: "an ad-hoc run starts its next attempt" },
+  { from: ["PENDING"], to: "SCHEDULED", by: ["agent"], why: "an agent gives back a run it has not started" },
+  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "COMPLETED", by: ["agent", "sdk"], why: "the run finished (also when a cancel came too late)" },
+  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "FAILED", by: ["agent", "sdk"], why: "the run failed or timed out" },
+  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "CRASHED", by: ["agent", "sdk", "server"], why: "the process or its agent died" },
+  { from: ["CANCELLING"], to: "CANCELLED", by: ["agent", "sdk", "server"], why: "the agent stopped the process, or the lease expired" },
+  { from: ["PENDING", "RUNNING"], to: "CANCELLED", by: ["agent", "sdk"], why: "the process was stopped on its own" },
+  { from: ["SCHEDULED", "PENDING"], to: "CANCELLED", by: ["user"], why: "cancel before it runs: nothing to stop" },
+  { from: ["RUNNING"], to: "CANCELLING", by: ["user"], why: "cancel a running run: its agent stops the process" },
+  { from: ["SCHEDULED"], to: "SCHEDULED", by: ["server"], when: (r, p) => (p.name === "Late" && r.name === "Scheduled" ? null : "only a Scheduled run can be marked Late"), why: "the late marker" },
+  { from: ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"], to: "SCHEDULED", by: ["user"], why: "a person's Retry starts a new attempt" },
+];
+
+const DEFAULT_NAME = (type: StateType) => STATE_NAMES[type][0];
+
+/** Decides one proposal against the run's current state. Fencing and transitionId replay are checked before this. */
+export function decide(run: RunSnapshot, proposal: ProposedState, by: Proposer, now: Date): Decision {
+  const name = proposal.name ?? DEFAULT_NAME(proposal.type);
+  const message = proposal.message ?? null;
+  if (proposal.type === "PENDING") return { kind: "REJECT", reason: "Only a claim moves a run to PENDING." };
+  if (TERMINAL_STATES.includes(run.type) && by !== "user") {
+    return { kind: "REJECT", reason: `The run is already ${run.name}; terminal states are final (a person's Retry starts a new attempt).` };
+  }
+  if (run.type === "CANCELLING" && proposal.type === "CANCELLING") return { kind: "REJECT", reason: "The run is already being cancelled." };
+
+  const rule = RULES.find((r) => r.to === proposal.type && r.from.includes(run.type) && r.by.includes(by));
+  if (!rule) return { kind: "REJECT", reason: `A run cannot go from ${run.name} to ${name} (${describe(by)}).` };
+  const refusal = rule.when?.(run, { ...proposal, name });
+  if (refusal) return { kind: "REJECT", reason: `Refused: ${refusal}.` };
+
+  if (proposal.type === "RUNNING" && run.type === "SCHEDULED") {
+    const wait = Math.ceil((run.scheduledTime.getTime() - now.getTime()) / 1000);
+    if (wait > 0) return { kind: "WAIT", seconds: wait, reason: `The next attempt may start in ${wait} s.` };
+    return { kind: "ACCEPT", state: { type: "RUNNING", name, message }, newAttempt: true };
+  }
+  if ((proposal.type === "FAILED" || proposal.type === "CRASHED") && run.autoRetries < run.retries) {
+    const scheduledTime = new Date(now.getTime() + run.retryDelaySeconds * 1000);
+    const why = message ? `${name}: ${message}` : name;
+    return {
+      kind: "ACCEPT",
+      state: { type: "SCHEDULED", name: "AwaitingRetry", message: `Retry ${run.autoRetries + 1} of ${run.retries} after ${why}` },
+      scheduledTime,
+      retry: true,
+    };
+  }
+  if (rule.to === "SCHEDULED" && by === "user") {
+    return { kind: "ACCEPT", state: { type: "SCHEDULED", name: "Scheduled", message: message ?? "Retried by a person" }, scheduledTime: now };
+  }
+  if (rule.to === "SCHEDULED" && by === "agent") {
+    return { kind: "ACCEPT", state: { type: "SCHEDULED", name: "Scheduled", message: message ?? "Given back by its agent before it started" }, scheduledTime: now };
+  }
+  return { kind: "ACCEPT", state: { type: proposal.type, name, message } };
+}
+
+export function isActive(type: StateType) {
+  return ACTIVE.includes(type);
+}
+
+function describe(by: Proposer) {
+  return { agent: "as reported by its agent", sdk: "as reported by the SDK", user: "as asked by a person", server: "by Baton" }[by];
+}

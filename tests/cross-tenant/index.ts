@@ -1,0 +1,9 @@
+/**
+ * Per-resource cross-tenant cases for /api/v1 routes, merged by tests/cross-tenant.test.ts.
+ * Each module exports `cases(ctx)`; add yours to the list below.
+ */
+import type { CrossTenantContext, RouteCases } from "./context";
+
+type CaseModule = { cases: (ctx: CrossTenantContext) => Promise<RouteCases> | RouteCases };
+
+export const CASE_MODULES: (() => Promise<CaseModule>)[] = [];
