@@ -1,4 +1,16 @@
 import { z } from "zod";
 
-// Filled in by the logs/task-runs/artifacts/cache work.
-export const _placeholder_cache = z.never().optional();
+export const cacheKeyParamSchema = z.object({ key: z.string().min(1).max(512) });
+
+export const cachePutSchema = z
+  .object({
+    value: z.unknown().refine((v) => v !== undefined, "Required: the JSON value to store (null is allowed)").meta({ description: "Any JSON value" }),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional().meta({ description: "After this the entry counts as missing; omit or null to keep it" }),
+  })
+  .meta({ id: "CachePut" });
+
+export const cacheEntrySchema = z
+  .object({ key: z.string(), value: z.unknown(), expiresAt: z.string().nullable() })
+  .meta({ id: "CacheEntry" });
+
+export type CacheEntry = z.infer<typeof cacheEntrySchema>;

@@ -6,4 +6,9 @@ import type { CrossTenantContext, RouteCases } from "./context";
 
 type CaseModule = { cases: (ctx: CrossTenantContext) => Promise<RouteCases> | RouteCases };
 
-export const CASE_MODULES: (() => Promise<CaseModule>)[] = [];
+export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
+  () => import("./logs"),
+  () => import("./task-runs"),
+  () => import("./artifacts"),
+  () => import("./cache"),
+];
