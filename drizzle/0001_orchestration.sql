@@ -157,6 +157,7 @@ CREATE TABLE "task_run_states" (
 	"type" text NOT NULL,
 	"name" text NOT NULL,
 	"message" text,
+	"transition_id" uuid,
 	"timestamp" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "task_run_states_type" CHECK ("task_run_states"."type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED'))
 );
@@ -225,6 +226,7 @@ CREATE UNIQUE INDEX "flow_run_states_transition_key" ON "flow_run_states" USING 
 CREATE UNIQUE INDEX "flow_runs_idempotency_key" ON "flow_runs" USING btree ("workspace_id","idempotency_key") WHERE "flow_runs"."idempotency_key" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "flow_runs_schedule_slot_key" ON "flow_runs" USING btree ("schedule_id","slot_time") WHERE "flow_runs"."schedule_id" is not null and "flow_runs"."slot_time" is not null;--> statement-breakpoint
 CREATE INDEX "flow_runs_due_idx" ON "flow_runs" USING btree ("work_pool_id","priority","scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED';--> statement-breakpoint
+CREATE INDEX "flow_runs_deployment_due_idx" ON "flow_runs" USING btree ("deployment_id","priority","scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED';--> statement-breakpoint
 CREATE INDEX "flow_runs_active_idx" ON "flow_runs" USING btree ("work_pool_id","deployment_id") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING');--> statement-breakpoint
 CREATE INDEX "flow_runs_lease_idx" ON "flow_runs" USING btree ("lease_expires_at") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING');--> statement-breakpoint
 CREATE INDEX "flow_runs_workspace_idx" ON "flow_runs" USING btree ("workspace_id","id");--> statement-breakpoint
@@ -236,6 +238,7 @@ CREATE UNIQUE INDEX "logs_line_key" ON "logs" USING btree ("flow_run_id","attemp
 CREATE INDEX "logs_workspace_run_idx" ON "logs" USING btree ("workspace_id","flow_run_id","id");--> statement-breakpoint
 CREATE INDEX "logs_timestamp_idx" ON "logs" USING btree ("timestamp");--> statement-breakpoint
 CREATE INDEX "task_run_states_task_idx" ON "task_run_states" USING btree ("task_run_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "task_run_states_transition_key" ON "task_run_states" USING btree ("task_run_id","transition_id") WHERE "task_run_states"."transition_id" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "task_runs_identity_key" ON "task_runs" USING btree ("flow_run_id","flow_run_attempt","task_key","dynamic_key");--> statement-breakpoint
 CREATE INDEX "task_runs_workspace_idx" ON "task_runs" USING btree ("workspace_id","flow_run_id");--> statement-breakpoint
 -- Every workspace has a `default` work pool; create it for workspaces made before pools existed.

@@ -1,35 +1,10 @@
-// `npm start`: builds Baton when the build is missing or older than the sources, then replaces
-// itself with the production server so signals reach it directly.
-import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
+// `npm start`: builds Baton when needed, then runs the production server, passing signals on.
+import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ensureBuild, root } from "./ensure-build.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const built = path.join(root, "dist/main.js");
-const sources = ["app", "server", "emails", "agent/protocol", "drizzle", "next.config.ts", "package.json", "postcss.config.mjs"];
-
-function newestMtime(p) {
-  const full = path.join(root, p);
-  if (!fs.existsSync(full)) return 0;
-  const st = fs.statSync(full);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = 0;
-  for (const entry of fs.readdirSync(full)) max = Math.max(max, newestMtime(path.join(p, entry)));
-  return max;
-}
-
-const stale =
-  !fs.existsSync(built) ||
-  !fs.existsSync(path.join(root, ".next/BUILD_ID")) ||
-  sources.some((s) => newestMtime(s) > fs.statSync(built).mtimeMs);
-if (stale) {
-  console.log("[baton] building (the first start takes a minute or two)…");
-  const r = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
-
-const child = spawn(process.execPath, ["--enable-source-maps", built], {
+ensureBuild();
+const child = spawn(process.execPath, ["--enable-source-maps", path.join(root, "dist/main.js")], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production" },

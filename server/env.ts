@@ -17,6 +17,8 @@ const schema = z.object({
   BATON_PG_PORT: optional(z.coerce.number().int().min(1).max(65535)).default(54329),
   BATON_PUBLIC_URL: optional(z.url()),
   BATON_SERVICES: optional(z.enum(["on", "off"])).default("on"),
+  BATON_LATE_AFTER_SECONDS: optional(z.coerce.number().int().min(1).max(86_400)).default(15),
+  BATON_RETENTION_DAYS: optional(z.coerce.number().int().min(1).max(3650)).default(30),
   BATON_DEV_MAILBOX: flag,
   BATON_TRUST_PROXY: flag,
   AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 33)")),

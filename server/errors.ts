@@ -7,6 +7,7 @@ export type AppErrorCode =
   | "CONFLICT"
   | "TOO_MANY_REQUESTS"
   | "PAYLOAD_TOO_LARGE"
+  | "UNPROCESSABLE"
   | "UNAVAILABLE";
 
 export class AppError extends Error {
@@ -28,5 +29,6 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   CONFLICT: 409,
   TOO_MANY_REQUESTS: 429,
   PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE: 422,
   UNAVAILABLE: 503,
 };

@@ -4,6 +4,7 @@ import next from "next";
 import { createApiApp } from "./api/app";
 import { prepareDatabase } from "./boot/prepare-database";
 import { getDb } from "./db/client";
+import { DispatchListener } from "./dispatch/dispatch-listener";
 import { env, publicUrl, reloadEnv } from "./env";
 import { respondHealth } from "./http/health";
 import { createRequestHandler } from "./http/handle-request";
@@ -20,7 +21,9 @@ async function main() {
   const nextApp = next({ dev, hostname: "localhost", port: e.PORT });
   await nextApp.prepare();
   const nextHandler = nextApp.getRequestHandler();
-  const api = getRequestListener(createApiApp(getDb).fetch, { overrideGlobalObjects: false });
+  const listener = new DispatchListener(url);
+  await listener.start();
+  const api = getRequestListener(createApiApp(getDb, listener).fetch, { overrideGlobalObjects: false });
 
   const server = http.createServer(
     createRequestHandler({
@@ -47,6 +50,7 @@ async function main() {
     server.close();
     server.closeIdleConnections();
     await services?.stop();
+    await listener.stop();
     await getDb().$client.end().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     process.exit(0);

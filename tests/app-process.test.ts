@@ -4,7 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "../server/db/client";
 import { startEmbeddedPostgres } from "../server/db/embedded-postgres";
+import { SERVICE_LOCKS } from "../server/services/background-services";
+import { createWorkspaceWithMembers } from "./helpers/fixtures";
 import { freePort } from "./helpers/free-port";
 import { health, startApp, waitFor, waitHealthy, type AppProcess } from "./helpers/app-process";
 
@@ -110,5 +113,62 @@ describe("the app as a process", () => {
     const app = startApp({ PORT: "not-a-port", DATABASE_URL: "mysql://nope" }, 1);
     expect(await app.exited).toBe(1);
     expect(app.output()).toContain("DATABASE_URL: must start with postgres://");
+  });
+
+  it("two instances: each service loop runs on one of them; the other takes over within 10 s; a long poll on one wakes for a run created on the other", { timeout: 120_000 }, async () => {
+    const pgDir = tempDir();
+    const server = await startEmbeddedPostgres({ dataDir: path.join(pgDir, "data"), port: await freePort(), database: "pair" });
+    const env = { DATABASE_URL: server.url, BATON_SERVICES: "on" };
+    const a = startApp(env, await freePort());
+    const b = startApp(env, await freePort());
+    apps.push(a, b);
+    await Promise.all([waitHealthy(a), waitHealthy(b)]);
+    const pids = new Set([`baton-services:${a.child.pid}`, `baton-services:${b.child.pid}`]);
+    // Every loop but the mailer, which runs only with RESEND_API_KEY.
+    const expectedLoops = Object.entries(SERVICE_LOCKS).filter(([name]) => name !== "mailer").map(([, key]) => key);
+    const leaders = async () =>
+      (await query(
+        server.url,
+        `select l.objid::int as key, a.application_name as holder from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.granted and l.objid = any($1::int[])`,
+        [expectedLoops],
+      )) as { key: number; holder: string }[];
+    const all = await waitFor(async () => {
+      const held = await leaders();
+      return held.length === expectedLoops.length ? held : undefined;
+    }, { what: "every service loop to have a leader", timeoutMs: 20_000 });
+    for (const l of all) expect(pids.has(l.holder)).toBe(true);
+    expect(new Set(all.map((l) => l.key)).size).toBe(all.length);
+
+    // A long poll on instance A is woken by a run created through instance B.
+    const db = createDb(server.url, 2);
+    const { ws, owner } = await createWorkspaceWithMembers(db);
+    const { key } = await owner.caller.apiKeys.create({ workspace: ws.slug, name: "k", role: "owner" });
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const agent = await (await fetch(`${a.url}/api/v1/agents`, { method: "POST", headers, body: JSON.stringify({ name: "pair" }) })).json();
+    const deployment = await (await fetch(`${b.url}/api/v1/deployments`, { method: "PUT", headers, body: JSON.stringify({ flowName: "f", name: "d", kind: "command", command: "true" }) })).json();
+    const started = Date.now();
+    const waiting = fetch(`${a.url}/api/v1/work-pools/default/claim`, { method: "POST", headers, body: JSON.stringify({ agentId: agent.id, slots: 1, waitSeconds: 20 }) }).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 500));
+    const created = await (await fetch(`${b.url}/api/v1/deployments/${deployment.deployment.id}/runs`, { method: "POST", headers, body: "{}" })).json();
+    const claimed = await waiting;
+    expect(claimed.runs.map((r: { id: string }) => r.id)).toEqual([created.run.id]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await db.$client.end();
+
+    // Kill the leader of one loop: the other instance leads it within 10 s.
+    const victim = all[0].holder === `baton-services:${a.child.pid}` ? a : b;
+    const survivor = victim === a ? b : a;
+    victim.child.kill("SIGKILL");
+    await victim.exited;
+    const killedAt = Date.now();
+    await waitFor(async () => {
+      const held = await leaders();
+      return held.length === expectedLoops.length && held.every((l) => l.holder === `baton-services:${survivor.child.pid}`);
+    }, { what: "the survivor to lead every loop", timeoutMs: 15_000 });
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    survivor.child.kill("SIGTERM");
+    await survivor.exited;
+    await server.stop();
   });
 });

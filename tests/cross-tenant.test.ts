@@ -1,7 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiKeys, auditEvents, invitations, memberships, workspaces } from "../server/db/schema";
+import { workspaces } from "../server/db/schema";
 import { appRouter } from "../server/trpc/root";
+import { upsertDeployment } from "../server/deployments/upsert-deployment";
+import { createDeploymentRun } from "../server/runs/create-run";
+import { createWorkPool } from "../server/work-pools/manage-work-pools";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
 import { startApiServer } from "./helpers/api-server";
@@ -23,6 +26,10 @@ const bKey = await B.owner.caller.apiKeys.create({ workspace: B.ws.slug, name: "
 const bAgentKey = await B.owner.caller.apiKeys.create({ workspace: B.ws.slug, name: "b-agent", role: "agent" });
 const ctx: CrossTenantContext = { db, api, A, B, aKey: aKey.key, bKey: bKey.key, bAgentKey: bAgentKey.key };
 const aViewer = A.members.viewer.user;
+const aActor = { userId: A.owner.user.id, label: A.owner.user.email };
+await createWorkPool(db, A.ws.id, { name: "a-private" });
+const { deployment: aDeployment } = await upsertDeployment(db, A.ws.id, { flowName: "a-trpc-flow", name: "a-trpc", kind: "command", command: "true" });
+const { run: aRun } = await createDeploymentRun(db, A.ws.id, aDeployment.id, { parameters: {} }, aActor.label);
 
 type Call = (input: Record<string, unknown>) => Promise<unknown>;
 /** Per procedure: inputs aimed at A's objects, sent by B's owner. `slug` is the workspace the call names. */
@@ -44,10 +51,37 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "apiKeys.create": (slug) => ({ workspace: slug, name: "intruder", role: "owner" }),
   "apiKeys.revoke": (slug) => ({ workspace: slug, keyId: aKey.apiKey.id }),
   "audit.list": (slug) => ({ workspace: slug }),
+  "runs.list": (slug) => ({ workspace: slug }),
+  "runs.get": (slug) => ({ workspace: slug, runId: aRun.id }),
+  "runs.history": (slug) => ({ workspace: slug, runId: aRun.id }),
+  "runs.create": (slug) => ({ workspace: slug, deploymentId: aDeployment.id, parameters: {} }),
+  "runs.cancel": (slug) => ({ workspace: slug, runId: aRun.id }),
+  "runs.retry": (slug) => ({ workspace: slug, runId: aRun.id }),
+  "deployments.list": (slug) => ({ workspace: slug }),
+  "deployments.get": (slug) => ({ workspace: slug, deploymentId: aDeployment.id }),
+  "deployments.setPaused": (slug) => ({ workspace: slug, deploymentId: aDeployment.id, paused: true }),
+  "deployments.flows": (slug) => ({ workspace: slug }),
+  "workPools.list": (slug) => ({ workspace: slug }),
+  "workPools.create": (slug) => ({ workspace: slug, name: "intruder-pool" }),
+  "workPools.update": (slug) => ({ workspace: slug, pool: "a-private", paused: true }),
+  "workPools.agents": (slug) => ({ workspace: slug }),
 };
 
 /** Objects that take an id: with B's own slug they must still not reach A's rows. */
-const BY_ID_IN_OWN_WORKSPACE = new Set(["members.changeRole", "members.remove", "invitations.revoke", "apiKeys.revoke"]);
+const BY_ID_IN_OWN_WORKSPACE = new Set([
+  "members.changeRole",
+  "members.remove",
+  "invitations.revoke",
+  "apiKeys.revoke",
+  "runs.get",
+  "runs.history",
+  "runs.create",
+  "runs.cancel",
+  "runs.retry",
+  "deployments.get",
+  "deployments.setPaused",
+  "workPools.update",
+]);
 
 const API_CASES: Record<string, () => Promise<void>> = {
   "GET /api/v1/me": async () => {
@@ -60,16 +94,20 @@ const API_CASES: Record<string, () => Promise<void>> = {
   },
 };
 
+/** A fingerprint of every row of workspace A in every table that has a workspace_id (new tables included). */
 async function snapshotA() {
-  const count = async (table: typeof memberships | typeof invitations | typeof apiKeys | typeof auditEvents) =>
-    (await db.select({ n: sql<number>`count(*)::int`, h: sql<string>`md5(string_agg(t::text, ',' order by t::text))` }).from(sql`${table} t`).where(sql`t.workspace_id = ${A.ws.id}`))[0];
-  return {
-    workspace: await db.select().from(workspaces).where(eq(workspaces.id, A.ws.id)),
-    memberships: await count(memberships),
-    invitations: await count(invitations),
-    apiKeys: await count(apiKeys),
-    audit: await count(auditEvents),
-  };
+  const { rows: tables } = await db.$client.query<{ table_name: string }>(
+    "select table_name from information_schema.columns where column_name = 'workspace_id' and table_schema = 'public' order by table_name",
+  );
+  const out: Record<string, unknown> = { workspace: await db.select().from(workspaces).where(eq(workspaces.id, A.ws.id)) };
+  for (const { table_name } of tables) {
+    const { rows } = await db.$client.query(
+      `select count(*)::int as n, md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as h from "${table_name}" t where t.workspace_id = $1`,
+      [A.ws.id],
+    );
+    out[table_name] = rows[0];
+  }
+  return out;
 }
 
 function procedureCall(path: string): Call {

@@ -43,7 +43,6 @@ export const createAdhocRunSchema = z
     flowName: z.string().trim().min(1).max(200),
     parameters: parameters.default({}),
     tags: z.array(z.string().min(1).max(100)).max(50).default([]),
-    retries: z.number().int().min(0).max(100).default(0),
     idempotencyKey: z.string().min(1).max(200).optional(),
     name: z.string().min(1).max(200).optional(),
   })

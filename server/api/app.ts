@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import type { ApiEnv } from "./authenticate";
 import { errorBody, handleApiError } from "./errors";
 import type { DispatchListener } from "../dispatch/dispatch-listener";
+import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
 import { registerCache } from "./routes/cache";
 import { registerDeployments } from "./routes/deployments";
@@ -35,13 +36,26 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
     c.header("Cache-Control", "no-store");
     await next();
   });
-  app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413) }));
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      // The unread rest of the body makes the connection unusable: tell keep-alive clients.
+      c.header("Connection", "close");
+      return c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413);
+    },
+  });
+  // Requests without a body (GET, DELETE) skip the limiter: rebuilding them fails under node-server.
+  app.use("*", (c, next) => {
+    const hasBody = c.req.header("transfer-encoding") !== undefined || Number(c.req.header("content-length") ?? 0) > 0;
+    return hasBody ? limitBody(c, next) : next();
+  });
 
   registerMe(app);
   registerFlows(app);
   registerDeployments(app);
   registerFlowRuns(app);
   registerWorkPools(app);
+  registerAgents(app);
   registerTaskRuns(app);
   registerLogs(app);
   registerArtifacts(app);

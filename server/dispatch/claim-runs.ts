@@ -48,24 +48,30 @@ export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; work
        ), pool_free as (
          select case when $4::int is null then $3::int
                      else greatest(0, least($3::int, $4::int - coalesce((select sum(n) from active), 0)::int)) end as n
-       ), candidates as (
-         select r.id, r.deployment_id, r.priority, r.scheduled_time
-           from flow_runs r
-          where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
-            and not exists (select 1 from deployments d where d.id = r.deployment_id and d.paused)
-          order by r.priority, r.scheduled_time
-          limit $3::int * 4 + 16
-          for update of r skip locked
-       ), ranked as (
-         select c.*, row_number() over (partition by c.deployment_id order by c.priority, c.scheduled_time) as rn
-           from candidates c
+       ), limited as (
+         -- Deployments with a limit get their own pick of at most their free slots, so a capped
+         -- deployment with a long backlog never crowds the others out of the candidate window.
+         select d.id, greatest(0, d.concurrency_limit - coalesce(a.n, 0)) as free
+           from deployments d left join active a on a.deployment_id = d.id
+          where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused
+       ), picks as (
+         (select r.id from flow_runs r
+           where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
+             and not exists (select 1 from deployments d where d.id = r.deployment_id and (d.paused or d.concurrency_limit is not null))
+           order by r.priority, r.scheduled_time
+           limit $3::int)
+         union all
+         (select x.id from limited l cross join lateral (
+            select r.id from flow_runs r
+             where r.deployment_id = l.id and r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
+             order by r.priority, r.scheduled_time
+             limit least(l.free, $3::int)) x)
        ), chosen as (
-         select ranked.id from ranked
-           left join deployments d on d.id = ranked.deployment_id
-           left join active a on a.deployment_id = ranked.deployment_id
-          where d.concurrency_limit is null or ranked.rn <= d.concurrency_limit - coalesce(a.n, 0)
-          order by ranked.priority, ranked.scheduled_time
+         select r.id from flow_runs r
+          where r.id in (select id from picks) and r.state_type = 'SCHEDULED'
+          order by r.priority, r.scheduled_time
           limit (select n from pool_free)
+          for update of r skip locked
        ), upd as (
          update flow_runs r set
            state_type = 'PENDING', state_name = 'Pending', state_message = null, state_timestamp = now(),

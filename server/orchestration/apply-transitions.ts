@@ -15,6 +15,8 @@ export type TransitionRequest = {
   by: Proposer;
   /** Required for agent and sdk proposals: the attempt (and lease) the reporter holds. */
   fence?: Fence;
+  /** The lease reaper's condition, re-checked under the row lock: a heartbeat may have renewed it. */
+  onlyIfLeaseExpired?: boolean;
 };
 
 export type CurrentState = { type: StateType; name: string; message: string | null; timestamp: string };
@@ -36,6 +38,7 @@ type Row = {
   attempt: number;
   auto_retries: number;
   lease_token: string | null;
+  lease_expired: boolean;
   agent_id: string | null;
   deployment_id: string | null;
   retries: number | null;
@@ -72,7 +75,7 @@ export async function applyTransitions(pool: pg.Pool, workspaceId: string, reque
   return withPgTransaction(pool, async (client) => {
     const { rows } = await client.query<Row>(
       `select r.id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.scheduled_time, r.attempt,
-              r.auto_retries, r.lease_token, r.agent_id, r.deployment_id, d.retries, d.retry_delay,
+              r.auto_retries, r.lease_token, coalesce(r.lease_expires_at < now(), false) as lease_expired, r.agent_id, r.deployment_id, d.retries, d.retry_delay,
               (select array_agg(s.transition_id) from flow_run_states s
                 where s.flow_run_id = r.id and s.transition_id = any($3::uuid[])) as seen
          from flow_runs r left join deployments d on d.id = r.deployment_id
@@ -104,6 +107,10 @@ export async function applyTransitions(pool: pg.Pool, workspaceId: string, reque
           results.push({ runId: run.id, status: "CONFLICT", reason: stale, state: current(), attempt: run.attempt });
           continue;
         }
+      }
+      if (req.onlyIfLeaseExpired && !run.lease_expired) {
+        results.push({ runId: run.id, status: "REJECT", reason: "The lease was renewed.", state: current(), attempt: run.attempt });
+        continue;
       }
       const retries = run.retries ?? 0;
       const decision = decide(

@@ -1,17 +1,36 @@
 import type { Db } from "../db/client";
 import { env } from "../env";
 import { deliverDueEmails } from "../email/deliver-emails";
+import { fillSchedules } from "../scheduling/fill-schedules";
+import { markLateRuns } from "../scheduling/mark-late-runs";
+import { reapExpiredLeases } from "../orchestration/reap-expired-leases";
 import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
 import { startLeaderLoops, type LoopSpec } from "./leader-loop";
+import { deleteExpiredData } from "./retention";
 
 /** Advisory lock keys, one per loop; fixed so every instance competes for the same ones. */
-export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102 } as const;
+export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106 } as const;
 
 export function startBackgroundServices(db: Db, databaseUrl: string) {
+  const e = env();
   const loops: LoopSpec[] = [
     { name: "housekeeping", lockKey: SERVICE_LOCKS.housekeeping, intervalMs: 10 * 60_000, task: () => deleteExpiredRateLimitBuckets(db) },
+    { name: "scheduler", lockKey: SERVICE_LOCKS.scheduler, intervalMs: 5_000, task: async () => void (await fillSchedules(db, { now: new Date() })) },
+    {
+      name: "late-marker",
+      lockKey: SERVICE_LOCKS.lateMarker,
+      intervalMs: 5_000,
+      task: async () => void (await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS })),
+    },
+    { name: "lease-reaper", lockKey: SERVICE_LOCKS.leaseReaper, intervalMs: 5_000, task: async () => void (await reapExpiredLeases(db.$client)) },
+    {
+      name: "retention",
+      lockKey: SERVICE_LOCKS.retention,
+      intervalMs: 10 * 60_000,
+      task: async () => void (await deleteExpiredData(db, { now: new Date(), retentionDays: e.BATON_RETENTION_DAYS })),
+    },
   ];
-  if (env().RESEND_API_KEY) {
+  if (e.RESEND_API_KEY) {
     loops.push({ name: "mailer", lockKey: SERVICE_LOCKS.mailer, intervalMs: 2_000, task: async () => void (await deliverDueEmails(db, { limit: 50 })) });
   }
   return startLeaderLoops(databaseUrl, loops);

@@ -2,10 +2,14 @@ import pg from "pg";
 
 export type LoopSpec = { name: string; lockKey: number; intervalMs: number; task: () => Promise<void> };
 
+/** How often an instance that leads nothing tries to take over a loop. */
+const TAKEOVER_CHECK_MS = 2_000;
+
 /**
  * Runs each loop on exactly one instance at a time: a loop ticks only while this process holds
- * its session advisory lock on a dedicated connection. If that connection dies, Postgres releases
- * the locks and another instance takes over on its next tick.
+ * its session advisory lock on a dedicated connection. Instances that do not hold a lock try for
+ * it every 2 s, so when the leader dies (its connection drops and Postgres releases the lock)
+ * another instance takes over within seconds, whatever the loop's own interval.
  */
 export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
   let client: pg.Client | null = null;
@@ -17,15 +21,13 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
   async function lockClient(): Promise<pg.Client | null> {
     if (client) return client;
     connecting ??= (async () => {
-      const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-      c.on("error", () => {
+      const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000, application_name: `baton-services:${process.pid}` });
+      const lost = () => {
         held.clear();
         if (client === c) client = null;
-      });
-      c.on("end", () => {
-        held.clear();
-        if (client === c) client = null;
-      });
+      };
+      c.on("error", lost);
+      c.on("end", lost);
       try {
         await c.connect();
         client = c;
@@ -39,32 +41,34 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
     return connecting;
   }
 
-  async function tick(loop: LoopSpec) {
-    if (stopped) return;
-    try {
-      if (!held.has(loop.lockKey)) {
-        const c = await lockClient();
-        if (!c) return;
-        const { rows } = await c.query("select pg_try_advisory_lock($1) as ok", [loop.lockKey]);
-        if (!rows[0].ok) return;
-        held.add(loop.lockKey);
-      }
-      await loop.task();
-    } catch (err) {
-      console.error(`[services] ${loop.name}: ${(err as Error).message}`);
-    }
+  async function tryLead(loop: LoopSpec): Promise<boolean> {
+    if (held.has(loop.lockKey)) return true;
+    const c = await lockClient();
+    if (!c) return false;
+    const { rows } = await c.query("select pg_try_advisory_lock($1) as ok", [loop.lockKey]);
+    if (rows[0].ok) held.add(loop.lockKey);
+    return rows[0].ok;
   }
 
   for (const loop of loops) {
     let running = false;
-    const run = async () => {
-      if (running) return;
+    let lastRun = 0;
+    const tick = async () => {
+      if (running || stopped) return;
       running = true;
-      await tick(loop);
-      running = false;
+      try {
+        if ((await tryLead(loop)) && Date.now() - lastRun >= loop.intervalMs) {
+          lastRun = Date.now();
+          await loop.task();
+        }
+      } catch (err) {
+        console.error(`[services] ${loop.name}: ${(err as Error).message}`);
+      } finally {
+        running = false;
+      }
     };
-    void run();
-    timers.push(setInterval(run, loop.intervalMs));
+    void tick();
+    timers.push(setInterval(tick, Math.min(loop.intervalMs, TAKEOVER_CHECK_MS)));
   }
 
   return {

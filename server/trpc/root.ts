@@ -5,6 +5,9 @@ import { auditRouter } from "./routers/audit";
 import { invitationsRouter } from "./routers/invitations";
 import { membersRouter } from "./routers/members";
 import { workspacesRouter } from "./routers/workspaces";
+import { deploymentsRouter } from "./routers/deployments";
+import { runsRouter } from "./routers/runs";
+import { workPoolsRouter } from "./routers/work-pools";
 
 export const appRouter = router({
   account: accountRouter,
@@ -13,6 +16,9 @@ export const appRouter = router({
   invitations: invitationsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  runs: runsRouter,
+  deployments: deploymentsRouter,
+  workPools: workPoolsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import type { CrossTenantContext, RouteCases } from "./context";
 type CaseModule = { cases: (ctx: CrossTenantContext) => Promise<RouteCases> | RouteCases };
 
 export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
+  () => import("./orchestration"),
   () => import("./logs"),
   () => import("./task-runs"),
   () => import("./artifacts"),

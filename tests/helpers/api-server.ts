@@ -4,14 +4,24 @@ import { getRequestListener } from "@hono/node-server";
 import { afterAll } from "vitest";
 import { createApiApp } from "../../server/api/app";
 import type { Db } from "../../server/db/client";
+import { DispatchListener } from "../../server/dispatch/dispatch-listener";
 
-/** The real /api/v1 Hono app over real HTTP on a random port, backed by the test's database. */
+/**
+ * The real /api/v1 Hono app over real HTTP on a random port, backed by the test's database, with
+ * the LISTEN connection that wakes long-polling claims (as the server has).
+ */
 export async function startApiServer(db: Db) {
-  const app = createApiApp(() => db);
+  const listener = new DispatchListener((db.$client as unknown as { options: { connectionString: string } }).options.connectionString);
+  await listener.start();
+  const app = createApiApp(() => db, listener);
   const server = http.createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(async () => {
+    await listener.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
   return {
     app,
     base,

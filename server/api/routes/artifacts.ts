@@ -5,7 +5,8 @@ import { createArtifact } from "../../artifacts/create-artifact";
 import { listArtifactHistory } from "../../artifacts/list-artifact-history";
 import { listRunArtifacts } from "../../artifacts/list-run-artifacts";
 import { requireKeyOrRunToken, type ApiEnv } from "../authenticate";
-import { canRead, canReport, jsonRequest, jsonResponse, reportErrors, reporter } from "../report-access";
+import { canRead, canReport, reporter } from "../report-access";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
 export function registerArtifacts(app: OpenAPIHono<ApiEnv>) {
   app.openapi(
@@ -15,8 +16,8 @@ export function registerArtifacts(app: OpenAPIHono<ApiEnv>) {
       summary: "Create an artifact (markdown, table or link)",
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canReport] as const,
-      request: jsonRequest(artifactCreateSchema),
-      responses: { 201: jsonResponse("Created", artifactSchema), ...reportErrors },
+      request: jsonBody(artifactCreateSchema),
+      responses: { 201: json("Created", artifactSchema), ...errorResponses },
     }),
     async (c) => c.json(await createArtifact({ pool: c.get("db").$client, ...reporter(c), input: c.req.valid("json") }), 201),
   );
@@ -29,7 +30,7 @@ export function registerArtifacts(app: OpenAPIHono<ApiEnv>) {
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canRead] as const,
       request: { params: z.object({ id: z.string() }), query: artifactListQuerySchema },
-      responses: { 200: jsonResponse("A page of artifacts", artifactListSchema), ...reportErrors },
+      responses: { 200: json("A page of artifacts", artifactListSchema), ...errorResponses },
     }),
     async (c) => c.json(await listRunArtifacts({ pool: c.get("db").$client, ...reporter(c), runId: c.req.valid("param").id, ...c.req.valid("query") }), 200),
   );
@@ -42,7 +43,7 @@ export function registerArtifacts(app: OpenAPIHono<ApiEnv>) {
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canRead] as const,
       request: { query: artifactHistoryQuerySchema },
-      responses: { 200: jsonResponse("A page of the key's versions", artifactListSchema), ...reportErrors },
+      responses: { 200: json("A page of the key's versions", artifactListSchema), ...errorResponses },
     }),
     async (c) => c.json(await listArtifactHistory({ pool: c.get("db").$client, ...reporter(c), ...c.req.valid("query") }), 200),
   );

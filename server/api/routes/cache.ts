@@ -3,7 +3,8 @@ import { cacheEntrySchema, cacheKeyParamSchema, cachePutSchema } from "../../../
 import { readCacheEntry } from "../../cache/read-cache-entry";
 import { writeCacheEntry } from "../../cache/write-cache-entry";
 import { requireKeyOrRunToken, type ApiEnv } from "../authenticate";
-import { canRead, canReport, jsonRequest, jsonResponse, reportErrors, reporter } from "../report-access";
+import { canRead, canReport, reporter } from "../report-access";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
 export function registerCache(app: OpenAPIHono<ApiEnv>) {
   app.openapi(
@@ -14,7 +15,7 @@ export function registerCache(app: OpenAPIHono<ApiEnv>) {
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canRead] as const,
       request: { params: cacheKeyParamSchema },
-      responses: { 200: jsonResponse("The entry", cacheEntrySchema), ...reportErrors },
+      responses: { 200: json("The entry", cacheEntrySchema), ...errorResponses },
     }),
     async (c) => c.json(await readCacheEntry({ pool: c.get("db").$client, workspaceId: reporter(c).workspaceId, key: c.req.valid("param").key }), 200),
   );
@@ -26,8 +27,8 @@ export function registerCache(app: OpenAPIHono<ApiEnv>) {
       summary: "Store a task result under a key (replaces what was there)",
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canReport] as const,
-      request: { params: cacheKeyParamSchema, ...jsonRequest(cachePutSchema) },
-      responses: { 200: jsonResponse("The stored entry", cacheEntrySchema), ...reportErrors },
+      request: { params: cacheKeyParamSchema, ...jsonBody(cachePutSchema) },
+      responses: { 200: json("The stored entry", cacheEntrySchema), ...errorResponses },
     }),
     async (c) => {
       const { value, expiresAt } = c.req.valid("json");

@@ -1,4 +1,134 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { ApiEnv } from "../authenticate";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import {
+  createAdhocRunSchema,
+  flowRunSchema,
+  runListQuerySchema,
+  runListSchema,
+  stateReportBatchSchema,
+  stateReportResultSchema,
+  transitionResultSchema,
+  userStateSchema,
+} from "../../../agent/protocol/runs";
+import { AppError } from "../../errors";
+import { cancelRun, reportStates, retryRun, toWire } from "../../runs/change-run-state";
+import { createAdhocRun } from "../../runs/create-run";
+import { getRun, listRuns } from "../../runs/load-runs";
+import { allowRoles, requireApiKey, requireKeyOrRunToken, type ApiEnv } from "../authenticate";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
-export function registerFlowRuns(_app: OpenAPIHono<ApiEnv>) {}
+const idParam = { params: z.object({ id: z.string() }) };
+const readers = allowRoles("owner", "developer", "runner", "viewer");
+const runners = allowRoles("owner", "developer", "runner");
+
+export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs",
+      summary: "Start an ad-hoc flow run (the SDK outside an agent)",
+      middleware: [requireApiKey, allowRoles("owner", "developer")] as const,
+      request: jsonBody(createAdhocRunSchema),
+      responses: { 201: json("The run, RUNNING, with a run token for its reports", z.object({ run: flowRunSchema, runToken: z.string(), created: z.boolean() })), ...errorResponses },
+    }),
+    async (c) => {
+      const p = c.get("principal");
+      return c.json(await createAdhocRun(c.get("db"), p.workspace.id, c.req.valid("json"), p.user?.email ?? `key:${p.key.name}`), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/flow-runs",
+      summary: "List flow runs, newest first",
+      middleware: [requireApiKey, readers] as const,
+      request: { query: runListQuerySchema },
+      responses: { 200: json("A page of runs and the cursor of the next", runListSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await listRuns(c.get("db"), c.get("principal").workspace.id, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/flow-runs/{id}",
+      summary: "Get a flow run",
+      middleware: [requireApiKey, readers] as const,
+      request: idParam,
+      responses: { 200: json("The run", flowRunSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await getRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/{id}/cancel",
+      summary: "Cancel a run (SCHEDULED/PENDING → CANCELLED, RUNNING → CANCELLING)",
+      middleware: [requireApiKey, runners] as const,
+      request: idParam,
+      responses: { 200: json("The run", flowRunSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await cancelRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/{id}/retry",
+      summary: "Retry a finished run as a new attempt",
+      middleware: [requireApiKey, runners] as const,
+      request: idParam,
+      responses: { 200: json("The run, SCHEDULED", flowRunSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await retryRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/{id}/state",
+      summary: "Propose a state for the run a run token belongs to (the SDK)",
+      middleware: [requireKeyOrRunToken] as const,
+      request: { ...idParam, ...jsonBody(userStateSchema) },
+      responses: { 200: json("ACCEPT, REJECT or WAIT, with the current state", transitionResultSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const run = c.get("run");
+      const runId = c.req.valid("param").id;
+      if (!run) throw new AppError("FORBIDDEN", "Use a run token for this call; people cancel or retry runs with /cancel and /retry.");
+      if (run.runId !== runId) throw new AppError("NOT_FOUND", "Flow run not found.");
+      const body = c.req.valid("json");
+      const db = c.get("db");
+      const current = await getRun(db, run.workspaceId, runId);
+      const by = current.deploymentId ? "agent" : "sdk";
+      const [result] = await reportStates(db, run.workspaceId, [{ runId, state: body.state, transitionId: body.transitionId, by, fence: { attempt: run.attempt } }]);
+      if (result.status === "NOT_FOUND") throw new AppError("NOT_FOUND", "Flow run not found.");
+      if (result.status === "CONFLICT") throw new AppError("CONFLICT", result.reason, { state: result.state, attempt: result.attempt });
+      return c.json(toWire(run.workspaceId, result, run.attempt), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/states",
+      summary: "Report states of claimed runs in a batch (agents)",
+      description: "Each report carries its run's attempt and lease token; reports of an older attempt or a lost lease come back CONFLICT.",
+      middleware: [requireApiKey, allowRoles("owner", "developer", "agent")] as const,
+      request: jsonBody(stateReportBatchSchema),
+      responses: { 200: json("One result per report, in order", stateReportResultSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const ws = c.get("principal").workspace.id;
+      const reports = c.req.valid("json").reports;
+      const results = await reportStates(
+        c.get("db"),
+        ws,
+        reports.map((r) => ({ runId: r.runId, state: r.state, transitionId: r.transitionId, by: "agent" as const, fence: { attempt: r.attempt, leaseToken: r.leaseToken ?? "" } })),
+      );
+      return c.json({ results: results.map((r) => toWire(ws, r)) }, 200);
+    },
+  );
+}

@@ -4,7 +4,8 @@ import { apiErrorSchema, logBatchResultSchema, logBatchSchema, logPageSchema, lo
 import { listLogs } from "../../logs/list-logs";
 import { writeLogs } from "../../logs/write-logs";
 import { requireKeyOrRunToken, type ApiEnv } from "../authenticate";
-import { canRead, canReport, jsonRequest, jsonResponse, reportErrors, reporter } from "../report-access";
+import { canRead, canReport, reporter } from "../report-access";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
 export function registerLogs(app: OpenAPIHono<ApiEnv>) {
   app.openapi(
@@ -14,11 +15,11 @@ export function registerLogs(app: OpenAPIHono<ApiEnv>) {
       summary: "Send a batch of log lines (each stored once, however often re-sent)",
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canReport] as const,
-      request: jsonRequest(logBatchSchema),
+      request: jsonBody(logBatchSchema),
       responses: {
-        200: jsonResponse("How many lines were new and how many were already stored", logBatchResultSchema),
-        413: jsonResponse("The batch is over 1 MiB; nothing was stored", apiErrorSchema),
-        ...reportErrors,
+        200: json("How many lines were new and how many were already stored", logBatchResultSchema),
+        413: json("The batch is over 1 MiB; nothing was stored", apiErrorSchema),
+        ...errorResponses,
       },
     }),
     async (c) => c.json(await writeLogs({ pool: c.get("db").$client, ...reporter(c), lines: c.req.valid("json").logs }), 200),
@@ -32,7 +33,7 @@ export function registerLogs(app: OpenAPIHono<ApiEnv>) {
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canRead] as const,
       request: { params: z.object({ id: z.string() }), query: logQuerySchema },
-      responses: { 200: jsonResponse("A page of lines and the cursor to continue from", logPageSchema), ...reportErrors },
+      responses: { 200: json("A page of lines and the cursor to continue from", logPageSchema), ...errorResponses },
     }),
     async (c) => c.json(await listLogs({ pool: c.get("db").$client, ...reporter(c), runId: c.req.valid("param").id, ...c.req.valid("query") }), 200),
   );

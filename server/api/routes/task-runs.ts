@@ -12,7 +12,8 @@ import { createTaskRun } from "../../task-runs/create-task-run";
 import { listTaskRuns } from "../../task-runs/list-task-runs";
 import { reportTaskRunStates } from "../../task-runs/report-task-run-states";
 import { requireKeyOrRunToken, type ApiEnv } from "../authenticate";
-import { canRead, canReport, jsonRequest, jsonResponse, reportErrors, reporter } from "../report-access";
+import { canRead, canReport, reporter } from "../report-access";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
 export function registerTaskRuns(app: OpenAPIHono<ApiEnv>) {
   app.openapi(
@@ -22,11 +23,11 @@ export function registerTaskRuns(app: OpenAPIHono<ApiEnv>) {
       summary: "Create a task run (the same task key and dynamic key again returns the existing one)",
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canReport] as const,
-      request: jsonRequest(taskRunCreateSchema),
+      request: jsonBody(taskRunCreateSchema),
       responses: {
-        200: jsonResponse("It already existed; returned unchanged", taskRunSchema),
-        201: jsonResponse("Created", taskRunSchema),
-        ...reportErrors,
+        200: json("It already existed; returned unchanged", taskRunSchema),
+        201: json("Created", taskRunSchema),
+        ...errorResponses,
       },
     }),
     async (c) => {
@@ -42,8 +43,8 @@ export function registerTaskRuns(app: OpenAPIHono<ApiEnv>) {
       summary: "Report task run states in a batch, applied in order in one transaction",
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canReport] as const,
-      request: jsonRequest(taskRunStateReportBatchSchema),
-      responses: { 200: jsonResponse("One result per report, in order", taskRunStateResultsSchema), ...reportErrors },
+      request: jsonBody(taskRunStateReportBatchSchema),
+      responses: { 200: json("One result per report, in order", taskRunStateResultsSchema), ...errorResponses },
     }),
     async (c) => c.json({ results: await reportTaskRunStates({ pool: c.get("db").$client, ...reporter(c), reports: c.req.valid("json").reports }) }, 200),
   );
@@ -56,7 +57,7 @@ export function registerTaskRuns(app: OpenAPIHono<ApiEnv>) {
       security: [{ bearer: [] }],
       middleware: [requireKeyOrRunToken, canRead] as const,
       request: { params: z.object({ id: z.string() }), query: taskRunListQuerySchema },
-      responses: { 200: jsonResponse("Task runs in creation order", taskRunListSchema), ...reportErrors },
+      responses: { 200: json("Task runs in creation order", taskRunListSchema), ...errorResponses },
     }),
     async (c) => c.json(await listTaskRuns({ pool: c.get("db").$client, ...reporter(c), runId: c.req.valid("param").id, ...c.req.valid("query") }), 200),
   );

@@ -1,4 +1,100 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { ApiEnv } from "../authenticate";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { claimRequestSchema, claimResponseSchema, workPoolCreateSchema, workPoolSchema, workPoolUpdateSchema } from "../../../agent/protocol/work-pools";
+import { findAgent } from "../../agents/agents";
+import { claimWithWait } from "../../dispatch/claim-with-wait";
+import { AppError } from "../../errors";
+import { issueRunToken } from "../../orchestration/run-token";
+import { findWorkPool } from "../../work-pools/find-work-pool";
+import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
+import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
+import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
-export function registerWorkPools(_app: OpenAPIHono<ApiEnv>) {}
+const nameParam = { params: z.object({ name: z.string() }) };
+const developers = allowRoles("owner", "developer");
+
+export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/work-pools",
+      summary: "List work pools",
+      middleware: [requireApiKey, allowRoles("owner", "developer", "runner", "viewer")] as const,
+      responses: { 200: json("Pools by name", z.object({ workPools: z.array(workPoolSchema) })), ...errorResponses },
+    }),
+    async (c) => c.json({ workPools: await listWorkPools(c.get("db"), c.get("principal").workspace.id) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/work-pools",
+      summary: "Create a work pool",
+      middleware: [requireApiKey, developers] as const,
+      request: jsonBody(workPoolCreateSchema),
+      responses: { 201: json("The pool", workPoolSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await createWorkPool(c.get("db"), c.get("principal").workspace.id, c.req.valid("json")), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/work-pools/{name}",
+      summary: "Change a pool's concurrency limit, pause or resume it",
+      middleware: [requireApiKey, developers] as const,
+      request: { ...nameParam, ...jsonBody(workPoolUpdateSchema) },
+      responses: { 200: json("The pool", workPoolSchema), ...errorResponses },
+    }),
+    async (c) => c.json(await updateWorkPool(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").name, c.req.valid("json")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/work-pools/{name}/claim",
+      summary: "Claim due runs for an agent (long poll)",
+      description: "Returns up to `slots` due runs, each PENDING with a lease token and a run token. With waitSeconds, waits until a run becomes due.",
+      middleware: [requireApiKey, allowRoles("owner", "developer", "agent")] as const,
+      request: { ...nameParam, ...jsonBody(claimRequestSchema) },
+      responses: { 200: json("The claimed runs (possibly none)", claimResponseSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const ws = c.get("principal").workspace.id;
+      const db = c.get("db");
+      const body = c.req.valid("json");
+      const pool = await findWorkPool(db, ws, c.req.valid("param").name);
+      const agent = await findAgent(db, ws, body.agentId);
+      if (agent.workPoolId !== pool.id) throw new AppError("CONFLICT", `Agent "${agent.name}" is registered in another pool; register it again for "${pool.name}".`);
+      const result = await claimWithWait(db.$client, c.get("listener"), {
+        workspaceId: ws,
+        workPoolId: pool.id,
+        agentId: agent.id,
+        slots: body.slots,
+        waitMs: body.waitSeconds * 1000,
+        signal: c.req.raw.signal,
+      });
+      return c.json(
+        {
+          paused: result.paused,
+          runs: result.runs.map((r) => ({
+            id: r.id,
+            name: r.name,
+            flowName: r.flow_name,
+            deployment: r.deployment_id
+              ? { id: r.deployment_id, name: r.deployment_name!, kind: r.kind!, entrypoint: r.entrypoint, command: r.command, timeoutSeconds: r.timeout_seconds }
+              : null,
+            parameters: r.parameters,
+            tags: r.tags,
+            attempt: r.attempt,
+            leaseToken: r.lease_token,
+            leaseExpiresAt: r.lease_expires_at.toISOString(),
+            runToken: issueRunToken({ workspaceId: ws, runId: r.id, attempt: r.attempt }),
+            scheduledTime: r.scheduled_time.toISOString(),
+          })),
+        },
+        200,
+      );
+    },
+  );
+}

@@ -56,6 +56,8 @@ export const flowRuns = pgTable(
     uniqueIndex("flow_runs_schedule_slot_key").on(t.scheduleId, t.slotTime).where(sql`${t.scheduleId} is not null and ${t.slotTime} is not null`),
     // The claim query: due SCHEDULED runs of one pool, by priority then time.
     index("flow_runs_due_idx").on(t.workPoolId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
+    // The same per deployment, for deployments with a concurrency limit.
+    index("flow_runs_deployment_due_idx").on(t.deploymentId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
     // Runs holding a lease (PENDING, RUNNING, CANCELLING), for concurrency counts and the reaper.
     index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
     index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
@@ -136,9 +138,14 @@ export const taskRunStates = pgTable(
     type: text({ enum: STATE_TYPES }).notNull(),
     name: text().notNull(),
     message: text(),
+    transitionId: uuid(),
     timestamp: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("task_run_states_type", stateTypeCheck(t.type)), index("task_run_states_task_idx").on(t.taskRunId, t.id)],
+  (t) => [
+    check("task_run_states_type", stateTypeCheck(t.type)),
+    index("task_run_states_task_idx").on(t.taskRunId, t.id),
+    uniqueIndex("task_run_states_transition_key").on(t.taskRunId, t.transitionId).where(sql`${t.transitionId} is not null`),
+  ],
 );
 
 export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const;

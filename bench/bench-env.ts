@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createDb, type Db } from "../server/db/client";
+import { startEmbeddedPostgres } from "../server/db/embedded-postgres";
+import { runMigrations } from "../server/db/migrate";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh embedded Postgres and the production server (dist/main.js) on it, in its own process. */
+export async function startBenchEnvironment() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-bench-"));
+  fs.chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), database: "bench" });
+  await runMigrations(pg.url);
+  const port = await freePort();
+  const server: ChildProcess = spawn(process.execPath, ["dist/main.js"], {
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: pg.url, PORT: String(port), BATON_SERVICES: "off", AUTH_SECRET: "bench-secret-bench-secret-bench-secret-42" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const db: Db = createDb(pg.url, 4);
+  return {
+    base,
+    db,
+    url: pg.url,
+    async stop() {
+      server.kill("SIGTERM");
+      await new Promise((r) => server.once("exit", r));
+      await db.$client.end();
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}

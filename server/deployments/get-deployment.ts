@@ -1,0 +1,41 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Queryable } from "../db/client";
+import { deployments, flows, schedules, workPools } from "../db/schema";
+import { AppError } from "../errors";
+import { serializeDeployment } from "./serialize-deployment";
+
+/** Deployments of a workspace with their flow, pool and schedules; by id when `ids` is given. */
+export async function loadDeployments(db: Queryable, workspaceId: string, ids?: string[]) {
+  const rows = await db
+    .select({ d: deployments, flowName: flows.name, pool: workPools.name })
+    .from(deployments)
+    .innerJoin(flows, eq(flows.id, deployments.flowId))
+    .innerJoin(workPools, eq(workPools.id, deployments.workPoolId))
+    .where(and(eq(deployments.workspaceId, workspaceId), ids ? inArray(deployments.id, ids) : undefined))
+    .orderBy(asc(flows.name), asc(deployments.name));
+  if (rows.length === 0) return [];
+  const scheds = await db
+    .select()
+    .from(schedules)
+    .where(and(eq(schedules.workspaceId, workspaceId), inArray(schedules.deploymentId, rows.map((r) => r.d.id))))
+    .orderBy(asc(schedules.createdAt));
+  return rows.map((r) => serializeDeployment(r.d, r.flowName, r.pool, scheds.filter((s) => s.deploymentId === r.d.id)));
+}
+
+export async function getDeployment(db: Queryable, workspaceId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  const [d] = await loadDeployments(db, workspaceId, [id]);
+  if (!d) throw new AppError("NOT_FOUND", "Deployment not found.");
+  return d;
+}
+
+/** By "flow/deployment" name, as the CLI refers to deployments. */
+export async function findDeploymentId(db: Queryable, workspaceId: string, flowName: string, name: string) {
+  const [row] = await db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .innerJoin(flows, eq(flows.id, deployments.flowId))
+    .where(and(eq(deployments.workspaceId, workspaceId), eq(flows.name, flowName), eq(deployments.name, name)));
+  if (!row) throw new AppError("NOT_FOUND", `Deployment "${flowName}/${name}" not found.`);
+  return row.id;
+}

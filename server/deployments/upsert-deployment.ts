@@ -1,0 +1,62 @@
+import { and, eq, sql } from "drizzle-orm";
+import { deploymentUpsertSchema, type DeploymentUpsert } from "../../agent/protocol/deployments";
+import type { Db } from "../db/client";
+import { deployments } from "../db/schema";
+import { upsertFlow } from "../flows/upsert-flow";
+import { removeFutureRuns, replaceSchedules } from "../scheduling/replace-schedules";
+import { findWorkPool } from "../work-pools/find-work-pool";
+import { getDeployment } from "./get-deployment";
+import { assertValidParameterSchema } from "./validate-parameters";
+
+const FIELDS = ["description", "kind", "entrypoint", "command", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused"] as const;
+
+/**
+ * Creates or updates a deployment by (flow name, deployment name). Idempotent: the same input
+ * again changes nothing and says so. Schedules, when given, replace the deployment's schedules;
+ * changed or removed schedules take their future unstarted runs with them, in one transaction.
+ */
+export async function upsertDeployment(db: Db, workspaceId: string, raw: DeploymentUpsert) {
+  const input = deploymentUpsertSchema.parse(raw);
+  assertValidParameterSchema(input.parameterSchema);
+  const { id, created, changed } = await db.transaction(async (tx) => {
+    const flow = await upsertFlow(tx, workspaceId, input.flowName);
+    const pool = await findWorkPool(tx, workspaceId, input.workPool);
+    const values = {
+      description: input.description ?? null,
+      kind: input.kind,
+      entrypoint: input.kind === "flow" ? (input.entrypoint ?? null) : null,
+      command: input.kind === "command" ? (input.command ?? null) : null,
+      workPoolId: pool.id,
+      parameters: input.parameters,
+      parameterSchema: input.parameterSchema ?? null,
+      tags: input.tags,
+      retries: input.retries,
+      retryDelay: input.retryDelay,
+      timeoutSeconds: input.timeoutSeconds ?? null,
+      concurrencyLimit: input.concurrencyLimit ?? null,
+      paused: input.paused,
+    };
+    const [existing] = await tx
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.flowId, flow.id), eq(deployments.name, input.name)))
+      .for("update");
+    let id: string;
+    const changed: string[] = [];
+    if (!existing) {
+      const [row] = await tx.insert(deployments).values({ workspaceId, flowId: flow.id, name: input.name, ...values }).returning({ id: deployments.id });
+      id = row.id;
+    } else {
+      id = existing.id;
+      for (const f of FIELDS) if (JSON.stringify(existing[f]) !== JSON.stringify(values[f])) changed.push(f === "workPoolId" ? "workPool" : f);
+      if (changed.length) await tx.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id));
+      if (!existing.paused && values.paused) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
+    }
+    if (input.schedules) {
+      const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules });
+      if (result.changed && existing) changed.push("schedules");
+    }
+    return { id, created: !existing, changed };
+  });
+  return { deployment: await getDeployment(db, workspaceId, id), created, changed };
+}

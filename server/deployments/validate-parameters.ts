@@ -1,0 +1,48 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { AppError } from "../errors";
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+addFormats.default(ajv);
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let v = compiled.get(key);
+  if (!v) {
+    try {
+      v = ajv.compile(schema);
+    } catch (err) {
+      throw new AppError("UNPROCESSABLE", `parameterSchema is not a valid JSON Schema: ${(err as Error).message}`);
+    }
+    if (compiled.size > 500) compiled.clear();
+    compiled.set(key, v);
+  }
+  return v;
+}
+
+/** Checks that a deployment's parameter schema compiles; called when it is saved. */
+export function assertValidParameterSchema(schema: Record<string, unknown> | null | undefined) {
+  if (schema) validatorFor(schema);
+}
+
+/**
+ * Validates run parameters against the deployment's JSON Schema. Failure is a 422 whose details
+ * map each field ("epochs", "data.path", or "" for the whole object) to what is wrong with it.
+ */
+export function validateParameters(schema: Record<string, unknown> | null | undefined, parameters: Record<string, unknown>) {
+  if (!schema) return;
+  const validate = validatorFor(schema);
+  if (validate(parameters)) return;
+  const fieldErrors: Record<string, string[]> = {};
+  for (const e of validate.errors ?? []) {
+    const missing = e.keyword === "required" ? (e.params as { missingProperty?: string }).missingProperty : undefined;
+    const path = [e.instancePath.replace(/^\//, "").replace(/\//g, "."), missing].filter(Boolean).join(".");
+    const message = missing ? "is required" : (e.message ?? "is not valid");
+    (fieldErrors[path] ??= []).push(message);
+  }
+  const summary = Object.entries(fieldErrors)
+    .map(([k, v]) => `${k || "parameters"} ${v.join(", ")}`)
+    .join("; ");
+  throw new AppError("UNPROCESSABLE", `The parameters do not match the deployment's schema: ${summary}.`, { fieldErrors });
+}

@@ -1,0 +1,109 @@
+import { and, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol/runs";
+import type { Db } from "../db/client";
+import { flowRuns } from "../db/schema";
+import { uuidv7 } from "../db/uuidv7";
+import { getDeployment } from "../deployments/get-deployment";
+import { validateParameters } from "../deployments/validate-parameters";
+import { upsertFlow } from "../flows/upsert-flow";
+import { issueRunToken } from "../orchestration/run-token";
+import { generateRunName } from "./run-names";
+import { getRun } from "./load-runs";
+
+type NewRun = {
+  workspaceId: string;
+  flowId: string;
+  deploymentId: string | null;
+  workPoolId: string | null;
+  name: string;
+  parameters: Record<string, unknown>;
+  tags: string[];
+  state: { type: "SCHEDULED" | "RUNNING"; name: string };
+  scheduledTime: Date;
+  attempt: number;
+  idempotencyKey: string | null;
+  createdBy: string | null;
+};
+
+/** Inserts a run and its first history row, and wakes the pool's agents, in one statement. Null when the idempotency key was used. */
+async function insertRun(db: Db, run: NewRun): Promise<string | null> {
+  const id = uuidv7();
+  const { rows } = await db.$client.query<{ id: string }>(
+    `with ins as (
+       insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, parameters, tags, state_type, state_name,
+                              scheduled_time, attempt, start_time, idempotency_key, created_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14)
+       on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
+       returning id, workspace_id, work_pool_id, attempt, state_type, state_name
+     ), hist as (
+       insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
+       select workspace_id, id, state_type, state_name, attempt from ins returning 1
+     ), notes as (
+       select pg_notify('baton_events', json_build_object('w', workspace_id, 'kind', 'flow_run', 'id', id, 'state', state_type)::text),
+              case when work_pool_id is not null then pg_notify('baton_dispatch', work_pool_id::text) end
+         from ins
+     )
+     select id, (select count(*) from hist) as h, (select count(*) from notes) as n from ins`,
+    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.createdBy],
+  );
+  return rows[0]?.id ?? null;
+}
+
+async function existingByKey(db: Db, workspaceId: string, key: string) {
+  const [row] = await db.select({ id: flowRuns.id }).from(flowRuns).where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.idempotencyKey, key)));
+  return row.id;
+}
+
+/**
+ * A run of a deployment: its default parameters overlaid with the given ones and checked against
+ * its JSON Schema (422 with per-field errors). With an idempotency key, asking again returns the
+ * first run (`created: false`).
+ */
+export async function createDeploymentRun(db: Db, workspaceId: string, deploymentId: string, input: z.output<typeof createRunSchema>, createdBy: string | null) {
+  const d = await getDeployment(db, workspaceId, deploymentId);
+  const parameters = { ...d.parameters, ...input.parameters };
+  validateParameters(d.parameterSchema, parameters);
+  const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : new Date();
+  const [{ workPoolId }] = await db.$client
+    .query<{ workPoolId: string }>("select work_pool_id as \"workPoolId\" from deployments where id = $1", [d.id])
+    .then((r) => r.rows);
+  const id = await insertRun(db, {
+    workspaceId,
+    flowId: d.flowId,
+    deploymentId: d.id,
+    workPoolId,
+    name: input.name ?? generateRunName(),
+    parameters,
+    tags: input.tags ?? d.tags,
+    state: { type: "SCHEDULED", name: "Scheduled" },
+    scheduledTime,
+    attempt: 0,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdBy,
+  });
+  if (id) return { run: await getRun(db, workspaceId, id), created: true };
+  return { run: await getRun(db, workspaceId, await existingByKey(db, workspaceId, input.idempotencyKey!)), created: false };
+}
+
+/** A flow run the SDK starts outside an agent: it begins RUNNING on attempt 1, with a run token for its reports. */
+export async function createAdhocRun(db: Db, workspaceId: string, input: z.output<typeof createAdhocRunSchema>, createdBy: string | null) {
+  const flow = await upsertFlow(db, workspaceId, input.flowName);
+  const id = await insertRun(db, {
+    workspaceId,
+    flowId: flow.id,
+    deploymentId: null,
+    workPoolId: null,
+    name: input.name ?? generateRunName(),
+    parameters: input.parameters,
+    tags: input.tags,
+    state: { type: "RUNNING", name: "Running" },
+    scheduledTime: new Date(),
+    attempt: 1,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdBy,
+  });
+  const runId = id ?? (await existingByKey(db, workspaceId, input.idempotencyKey!));
+  const run = await getRun(db, workspaceId, runId);
+  return { run, created: Boolean(id), runToken: issueRunToken({ workspaceId, runId, attempt: run.attempt }) };
+}

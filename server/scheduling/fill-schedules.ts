@@ -1,0 +1,128 @@
+import type pg from "pg";
+import type { Db } from "../db/client";
+import { withPgTransaction } from "../db/pg-transaction";
+import { uuidv7 } from "../db/uuidv7";
+import { generateRunName } from "../runs/run-names";
+import { FILL_POLICY, planFill, type FillPlan, type FillPolicy } from "./plan-fill";
+import { compileSchedule } from "./schedule-slots";
+
+type ScheduleRow = {
+  id: string;
+  kind: "cron" | "interval" | "rrule";
+  cron: string | null;
+  interval_seconds: number | null;
+  anchor: Date | null;
+  rrule: string | null;
+  timezone: string;
+  filled_until: Date | null;
+  created_at: Date;
+};
+
+const COLUMNS = "s.id, s.kind, s.cron, s.interval_seconds, s.anchor, s.rrule, s.timezone, s.filled_until, s.created_at";
+/** Schedules locked and filled per transaction: keeps each one short. */
+const CHUNK = 250;
+
+function plan(row: ScheduleRow, now: Date, policy: FillPolicy): FillPlan | null {
+  try {
+    const compiled = compileSchedule({
+      kind: row.kind,
+      cron: row.cron,
+      intervalSeconds: row.interval_seconds,
+      anchor: row.anchor,
+      rrule: row.rrule,
+      timezone: row.timezone,
+      createdAt: row.created_at,
+    });
+    return planFill(compiled, row.filled_until, now, policy);
+  } catch (err) {
+    // One schedule that cannot be computed (stored before a validation rule existed) must not
+    // stop the others.
+    console.error(`[scheduler] schedule ${row.id}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * Keeps every active schedule of every unpaused deployment filled ahead (policy in plan-fill.ts),
+ * continuing from each schedule's `filledUntil`.
+ *
+ * Safe to run from any number of processes at once: schedules are locked with SKIP LOCKED (each
+ * is filled by one transaction at a time), and each slot is inserted under the unique key
+ * (schedule_id, slot_time) with ON CONFLICT DO NOTHING, so a slot never gets a second run. The
+ * deployment row is share-locked too, so pausing a deployment, which updates that row and then
+ * removes future runs, either waits for this fill or is seen by it.
+ */
+export async function fillSchedules(db: Db, opts: { now: Date; policy?: FillPolicy }): Promise<{ schedules: number; runsCreated: number }> {
+  const policy = opts.policy ?? FILL_POLICY;
+  // First a plain read, so a quiet tick (nothing due) takes no locks and writes nothing.
+  const { rows } = await db.$client.query<ScheduleRow>(
+    `select ${COLUMNS} from schedules s join deployments d on d.id = s.deployment_id where s.active and not d.paused`,
+  );
+  const due = rows.filter((r) => plan(r, opts.now, policy) !== null).map((r) => r.id);
+  let schedules = 0;
+  let runsCreated = 0;
+  for (let i = 0; i < due.length; i += CHUNK) {
+    const result = await withPgTransaction(db.$client, (client) => fillLocked(client, due.slice(i, i + CHUNK), opts.now, policy));
+    schedules += result.schedules;
+    runsCreated += result.runsCreated;
+  }
+  return { schedules, runsCreated };
+}
+
+async function fillLocked(client: pg.PoolClient, ids: string[], now: Date, policy: FillPolicy) {
+  const { rows } = await client.query<ScheduleRow>(
+    `select ${COLUMNS} from schedules s join deployments d on d.id = s.deployment_id
+      where s.id = any($1::uuid[]) and s.active and not d.paused
+      order by s.id
+      for no key update of s for share of d skip locked`,
+    [ids],
+  );
+  const runIds: string[] = [];
+  const scheduleIds: string[] = [];
+  const slotTimes: Date[] = [];
+  const names: string[] = [];
+  const filled: { id: string; until: Date }[] = [];
+  // Re-planned from the locked rows: another scheduler may have filled them since the first read.
+  for (const row of rows) {
+    const p = plan(row, now, policy);
+    if (!p) continue;
+    for (const slot of p.slots) {
+      runIds.push(uuidv7());
+      scheduleIds.push(row.id);
+      slotTimes.push(slot);
+      names.push(generateRunName());
+    }
+    filled.push({ id: row.id, until: p.filledUntil });
+  }
+  if (!filled.length) return { schedules: 0, runsCreated: 0 };
+  const result = await client.query<{ created: number }>(
+    `with x as (
+       select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[]) as x(run_id, schedule_id, slot_time, name)
+     ), ins as (
+       insert into flow_runs (id, workspace_id, flow_id, deployment_id, schedule_id, work_pool_id, name, parameters, tags,
+                              state_type, state_name, scheduled_time, slot_time, auto_scheduled, created_by, attempt)
+       select x.run_id, s.workspace_id, d.flow_id, d.id, s.id, d.work_pool_id, x.name, d.parameters || s.parameters, d.tags,
+              'SCHEDULED', 'Scheduled', x.slot_time, x.slot_time, true, 'scheduler', 0
+         from x join schedules s on s.id = x.schedule_id join deployments d on d.id = s.deployment_id
+       on conflict (schedule_id, slot_time) where schedule_id is not null and slot_time is not null do nothing
+       returning id, workspace_id, work_pool_id
+     ), hist as (
+       insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
+       select workspace_id, id, 'SCHEDULED', 'Scheduled', 0 from ins
+       returning 1
+     ), filled as (
+       update schedules s set filled_until = f.until
+         from unnest($5::uuid[], $6::timestamptz[]) as f(id, until)
+        where s.id = f.id
+       returning 1
+     ), wake as (
+       -- Long-polling agents of each pool that got runs wake up (and set a timer for the earliest).
+       select pg_notify('baton_dispatch', p.work_pool_id::text)
+         from (select distinct work_pool_id from ins where work_pool_id is not null) p
+     )
+     select (select count(*) from ins)::int as created, (select count(*) from hist) as h,
+            (select count(*) from filled) as f, (select count(*) from wake) as w`,
+    [runIds, scheduleIds, slotTimes, names, filled.map((f) => f.id), filled.map((f) => f.until)],
+  );
+  return { schedules: filled.length, runsCreated: result.rows[0].created };
+}

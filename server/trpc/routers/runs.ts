@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { createRunSchema, flowRunSchema, runListQuerySchema, runListSchema } from "../../../agent/protocol/runs";
+import { stateTypeSchema } from "../../../agent/protocol/states";
+import { cancelRun, retryRun } from "../../runs/change-run-state";
+import { createDeploymentRun } from "../../runs/create-run";
+import { getRun, listRuns } from "../../runs/load-runs";
+import { runHistory } from "../../runs/run-history";
+import { requireRole, router, workspaceProcedure } from "../init";
+
+export const runsRouter = router({
+  list: workspaceProcedure
+    .input(runListQuerySchema.omit({ limit: true }).extend({ limit: z.number().int().min(1).max(200).default(50) }))
+    .output(runListSchema)
+    .query(({ ctx, input }) => listRuns(ctx.db, ctx.workspace.id, input)),
+
+  get: workspaceProcedure.input(z.object({ runId: z.uuid() })).output(flowRunSchema).query(({ ctx, input }) => getRun(ctx.db, ctx.workspace.id, input.runId)),
+
+  history: workspaceProcedure
+    .input(z.object({ runId: z.uuid() }))
+    .output(z.array(z.object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), attempt: z.number(), timestamp: z.string() })))
+    .query(({ ctx, input }) => runHistory(ctx.db, ctx.workspace.id, input.runId)),
+
+  create: requireRole("runner")
+    .input(createRunSchema.extend({ deploymentId: z.uuid() }))
+    .output(z.object({ run: flowRunSchema, created: z.boolean() }))
+    .mutation(({ ctx, input }) => createDeploymentRun(ctx.db, ctx.workspace.id, input.deploymentId, input, ctx.user.email)),
+
+  cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, input.runId)),
+
+  retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, input.runId)),
+});

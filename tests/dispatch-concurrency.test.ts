@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { startApiServer } from "./helpers/api-server";
+import { createTestDatabase } from "./helpers/db";
+import { deploy, orchestrationWorkspace, type Claimed } from "./helpers/orchestration";
+
+const { db } = await createTestDatabase();
+const api = await startApiServer(db);
+
+/** Inserts `n` due runs of a deployment directly (fast), as the scheduler or API would leave them. */
+async function dueRuns(workspaceId: string, deploymentId: string, n: number) {
+  await db.$client.query(
+    `insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, state_type, state_name, scheduled_time)
+     select gen_random_uuid(), d.workspace_id, d.flow_id, d.id, d.work_pool_id, 'bulk-' || g, 'SCHEDULED', 'Scheduled', now() - interval '1 second'
+       from deployments d, generate_series(1, $3) g where d.id = $2 and d.workspace_id = $1`,
+    [workspaceId, deploymentId, n],
+  );
+}
+
+async function claimOnce(key: string, agentId: string, slots: number): Promise<Claimed[]> {
+  const res = await api.call("POST", "/api/v1/work-pools/default/claim", { key, body: { agentId, slots } });
+  if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.runs;
+}
+
+describe("claims under concurrency", () => {
+  it("20 concurrent claimers × 2,000 due runs over two workspaces: each run claimed exactly once, never across workspaces", { timeout: 120_000 }, async () => {
+    const spaces = [await orchestrationWorkspace(db, api, "a-1"), await orchestrationWorkspace(db, api, "b-1")];
+    const owned = new Map<string, string>();
+    for (const s of spaces) {
+      const d = await deploy(api, s.key);
+      await dueRuns(s.ws.id, d.id, 1000);
+      const { rows } = await db.$client.query<{ id: string }>("select id from flow_runs where workspace_id = $1", [s.ws.id]);
+      for (const r of rows) owned.set(r.id, s.ws.id);
+    }
+    const claimers = Array.from({ length: 20 }, (_, i) => ({ space: spaces[i % 2], claimed: [] as Claimed[] }));
+    // Each claimer registers its own agent, then claims batches until its pool is empty.
+    for (const [i, c] of claimers.entries()) {
+      const res = await api.call("POST", "/api/v1/agents", { key: c.space.agentKey, body: { name: `claimer-${i}` } });
+      (c as { agentId?: string }).agentId = res.json.id;
+    }
+    await Promise.all(
+      claimers.map(async (c) => {
+        for (;;) {
+          const got = await claimOnce(c.space.agentKey, (c as unknown as { agentId: string }).agentId, 1 + Math.floor(Math.random() * 16));
+          if (got.length === 0) return;
+          c.claimed.push(...got);
+        }
+      }),
+    );
+    const all = claimers.flatMap((c) => c.claimed.map((r) => ({ id: r.id, ws: c.space.ws.id, attempt: r.attempt })));
+    expect(all).toHaveLength(2000);
+    expect(new Set(all.map((r) => r.id)).size).toBe(2000);
+    expect(all.filter((r) => owned.get(r.id) !== r.ws)).toEqual([]);
+    expect(all.every((r) => r.attempt === 1)).toBe(true);
+    const { rows } = await db.$client.query("select state_type, count(*)::int as n from flow_runs where workspace_id = any($1) group by 1", [spaces.map((s) => s.ws.id)]);
+    expect(rows).toEqual([{ state_type: "PENDING", n: 2000 }]);
+  });
+
+  it("pool and deployment concurrency limits hold under concurrent claims", { timeout: 60_000 }, async () => {
+    const s = await orchestrationWorkspace(db, api, "limited-0");
+    await api.call("PATCH", "/api/v1/work-pools/default", { key: s.key, body: { concurrencyLimit: 7 } });
+    const capped = await deploy(api, s.key, { concurrencyLimit: 2 });
+    const free = await deploy(api, s.key);
+    await dueRuns(s.ws.id, capped.id, 50);
+    await dueRuns(s.ws.id, free.id, 50);
+    const agents: string[] = [];
+    for (let i = 1; i <= 10; i++) agents.push((await api.call("POST", "/api/v1/agents", { key: s.agentKey, body: { name: `limited-${i}` } })).json.id);
+    const active = async () =>
+      (await db.$client.query<{ deployment_id: string; n: number }>(
+        "select deployment_id, count(*)::int as n from flow_runs where workspace_id = $1 and state_type in ('PENDING','RUNNING','CANCELLING') group by 1",
+        [s.ws.id],
+      )).rows;
+    for (let round = 0; round < 5; round++) {
+      const claimed = (await Promise.all(agents.map((a) => claimOnce(s.agentKey, a, 3)))).flat();
+      const counts = await active();
+      const total = counts.reduce((n, r) => n + r.n, 0);
+      expect(total).toBeLessThanOrEqual(7);
+      expect(counts.find((r) => r.deployment_id === capped.id)?.n ?? 0).toBeLessThanOrEqual(2);
+      if (round === 0) expect(total).toBe(7);
+      // Finish what was claimed, freeing slots for the next round.
+      for (const c of claimed) {
+        await api.call("POST", "/api/v1/flow-runs/states", {
+          key: s.agentKey,
+          body: { reports: [{ runId: c.id, attempt: c.attempt, leaseToken: c.leaseToken, transitionId: crypto.randomUUID(), state: { type: "COMPLETED" } }] },
+        });
+      }
+    }
+  });
+});
