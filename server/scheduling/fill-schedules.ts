@@ -3,44 +3,14 @@ import type { Db } from "../db/client";
 import { withPgTransaction } from "../db/pg-transaction";
 import { uuidv7 } from "../db/uuidv7";
 import { generateRunName } from "../runs/run-names";
-import { FILL_POLICY, planFill, type FillPlan, type FillPolicy } from "./plan-fill";
-import { compileSchedule } from "./schedule-slots";
-
-type ScheduleRow = {
-  id: string;
-  kind: "cron" | "interval" | "rrule";
-  cron: string | null;
-  interval_seconds: number | null;
-  anchor: Date | null;
-  rrule: string | null;
-  timezone: string;
-  filled_until: Date | null;
-  created_at: Date;
-};
+import { FILL_POLICY, type FillPlan, type FillPolicy } from "./plan-fill";
+import { forgetSchedulesExcept, planScheduleRow, samePlanInputs, type ScheduleRow } from "./plan-schedule-row";
 
 const COLUMNS = "s.id, s.kind, s.cron, s.interval_seconds, s.anchor, s.rrule, s.timezone, s.filled_until, s.created_at";
 /** Schedules locked and filled per transaction: keeps each one short. */
 const CHUNK = 250;
 
-function plan(row: ScheduleRow, now: Date, policy: FillPolicy): FillPlan | null {
-  try {
-    const compiled = compileSchedule({
-      kind: row.kind,
-      cron: row.cron,
-      intervalSeconds: row.interval_seconds,
-      anchor: row.anchor,
-      rrule: row.rrule,
-      timezone: row.timezone,
-      createdAt: row.created_at,
-    });
-    return planFill(compiled, row.filled_until, now, policy);
-  } catch (err) {
-    // One schedule that cannot be computed (stored before a validation rule existed) must not
-    // stop the others.
-    console.error(`[scheduler] schedule ${row.id}: ${(err as Error).message}`);
-    return null;
-  }
-}
+type Planned = { row: ScheduleRow; plan: FillPlan };
 
 /**
  * Keeps every active schedule of every unpaused deployment filled ahead (policy in plan-fill.ts),
@@ -58,7 +28,12 @@ export async function fillSchedules(db: Db, opts: { now: Date; policy?: FillPoli
   const { rows } = await db.$client.query<ScheduleRow>(
     `select ${COLUMNS} from schedules s join deployments d on d.id = s.deployment_id where s.active and not d.paused`,
   );
-  const due = rows.filter((r) => plan(r, opts.now, policy) !== null).map((r) => r.id);
+  forgetSchedulesExcept(new Set(rows.map((r) => r.id)));
+  const due: Planned[] = [];
+  for (const row of rows) {
+    const plan = planScheduleRow(row, opts.now, policy);
+    if (plan) due.push({ row, plan });
+  }
   let schedules = 0;
   let runsCreated = 0;
   for (let i = 0; i < due.length; i += CHUNK) {
@@ -69,7 +44,9 @@ export async function fillSchedules(db: Db, opts: { now: Date; policy?: FillPoli
   return { schedules, runsCreated };
 }
 
-async function fillLocked(client: pg.PoolClient, ids: string[], now: Date, policy: FillPolicy) {
+async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, policy: FillPolicy) {
+  const first = new Map(planned.map((p) => [p.row.id, p]));
+  const ids = planned.map((p) => p.row.id);
   const { rows } = await client.query<ScheduleRow>(
     `select ${COLUMNS} from schedules s join deployments d on d.id = s.deployment_id
       where s.id = any($1::uuid[]) and s.active and not d.paused
@@ -82,9 +59,10 @@ async function fillLocked(client: pg.PoolClient, ids: string[], now: Date, polic
   const slotTimes: Date[] = [];
   const names: string[] = [];
   const filled: { id: string; until: Date }[] = [];
-  // Re-planned from the locked rows: another scheduler may have filled them since the first read.
+  // Another scheduler may have filled some since the first read: those are planned again.
   for (const row of rows) {
-    const p = plan(row, now, policy);
+    const earlier = first.get(row.id);
+    const p = earlier && samePlanInputs(earlier.row, row) ? earlier.plan : planScheduleRow(row, now, policy);
     if (!p) continue;
     for (const slot of p.slots) {
       runIds.push(uuidv7());

@@ -71,3 +71,20 @@ function take<T>(items: Iterable<T>, n: number): T[] {
   }
   return out;
 }
+
+/**
+ * When a schedule that `planFill` just found filled far enough could next need filling: never
+ * later than the true time (so skipping it until then is safe), often a little earlier.
+ * Null when the schedule has no further slots at all.
+ */
+export function nextCheckAt(schedule: CompiledSchedule, filledUntil: Date | null, now: Date, policy: FillPolicy = FILL_POLICY): Date | null {
+  const from = filledUntil && filledUntil > now ? filledUntil : now;
+  const [next] = take(schedule.after(from), 1);
+  if (!next) return null;
+  // It can be added once it is within maxAhead; it must be once within minAhead, or once fewer
+  // than minRuns remain ahead, which cannot happen before the first future slot has passed.
+  const withinMax = next.getTime() - policy.maxAheadMs;
+  const withinMin = next.getTime() - policy.minAheadMs;
+  const [firstAhead] = from === now ? [next] : take(schedule.after(now), 1);
+  return new Date(Math.max(withinMax, Math.min(withinMin, firstAhead.getTime()), now.getTime()));
+}
