@@ -287,6 +287,10 @@ describe("validation", () => {
       "2025-03-31T07:00:00Z",
       "2025-04-07T07:00:00Z",
     ]);
+    expect(iso(describeNext({ kind: "interval", intervalSeconds: 3600, timezone: "UTC" }, 2, at("2025-03-20T10:15:00.400Z")))).toEqual([
+      "2025-03-20T11:15:00Z",
+      "2025-03-20T12:15:00Z",
+    ]);
     expect(() => describeNext(cron("nope"), 3)).toThrow(AppError);
   });
 });

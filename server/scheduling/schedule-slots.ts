@@ -137,7 +137,11 @@ export function validateSchedule(def: ScheduleDefinition, now = new Date()): Com
   return compiled;
 }
 
-/** The next `n` times a schedule will run after `from`, for previews in the UI. */
+/**
+ * The next `n` times (at most 1,000) a schedule will run after `from`, for previews in the UI.
+ * An interval without anchor or creation time is previewed as if created at `from`.
+ */
 export function describeNext(def: ScheduleDefinition, n: number, from = new Date()): Date[] {
-  return slotsAfter(compileSchedule(def), from, Math.min(Math.max(n, 0), 1000));
+  const createdAt = def.createdAt ?? new Date(Math.floor(from.getTime() / 1000) * 1000);
+  return slotsAfter(compileSchedule({ ...def, createdAt }), from, Math.min(Math.max(n, 0), 1000));
 }
