@@ -23,7 +23,9 @@ export async function startBenchEnvironment() {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), database: "bench" });
   await runMigrations(pg.url);
   const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, ["dist/main.js"], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: pg.url, PORT: String(port), BATON_SERVICES: "off", AUTH_SECRET: "bench-secret-bench-secret-bench-secret-42" },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import { randomUUID } from "node:crypto";
-import { makeWorkerUtils, run as runGraphile } from "graphile-worker";
+import { Logger, makeWorkerUtils, run as runGraphile } from "graphile-worker";
 import { createApiKey } from "../server/api-keys/manage-api-keys";
 import { users } from "../server/db/schema";
 import { createWorkspace } from "../server/workspaces/create-workspace";
@@ -88,7 +88,7 @@ const { rows: lat } = await env.db.$client.query<{ ms: number }>(
 const latencies = lat.map((r) => Number(r.ms));
 
 // --- Peer: the same number of no-op jobs through graphile-worker 0.17.3 at concurrency 8, same Postgres.
-const utils = await makeWorkerUtils({ connectionString: env.url });
+const utils = await makeWorkerUtils({ connectionString: env.url, logger: new Logger(() => () => undefined) });
 await utils.migrate();
 const jobs = Array.from({ length: RUNS }, (_, i) => ({ identifier: "noop", payload: { i } }));
 for (let i = 0; i < jobs.length; i += 1000) await utils.addJobs(jobs.slice(i, i + 1000));
@@ -101,7 +101,7 @@ const runner = await runGraphile({
   concurrency: 8,
   noHandleSignals: true,
   pollInterval: 1000,
-  logger: undefined,
+  logger: new Logger(() => () => undefined),
   taskList: {
     noop: async () => {
       if (++gwDone === RUNS) resolveGw();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Proposer, type RunSnapshot } from "../server/orchestration/rules";
+import { decide, simpleAcceptFrom, type Proposer, type RunSnapshot } from "../server/orchestration/rules";
 import { retryDelaySeconds } from "../server/orchestration/retry-delay";
-import type { StateType } from "../agent/protocol/states";
+import { STATE_TYPES, type StateType } from "../agent/protocol/states";
 
 const now = new Date("2026-11-26T09:00:00Z");
 const run = (type: StateType, over: Partial<RunSnapshot> = {}): RunSnapshot => ({
@@ -102,5 +102,21 @@ describe("the state rules", () => {
       expect(d).toBeGreaterThanOrEqual(16);
       expect(d).toBeLessThanOrEqual(24);
     }
+  });
+
+  it("the fast path's from-states are exactly those where the rules accept the proposal unchanged", () => {
+    for (const to of STATE_TYPES) {
+      const from = simpleAcceptFrom(to, "agent");
+      if (!from) continue;
+      for (const state of STATE_TYPES) {
+        for (const retries of [0, 3]) {
+          const d = decide(run(state, { retries }), { type: to }, "agent", now);
+          const unchanged = d.kind === "ACCEPT" && d.state.type === to && !d.newAttempt && !d.retry && !d.scheduledTime;
+          expect(from.includes(state), `${state} → ${to} (retries ${retries})`).toBe(unchanged);
+        }
+      }
+    }
+    expect(simpleAcceptFrom("FAILED", "agent")).toBeNull();
+    expect(simpleAcceptFrom("COMPLETED", "user")).toBeNull();
   });
 });

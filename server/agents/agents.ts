@@ -68,3 +68,22 @@ export async function heartbeat(db: Db, workspaceId: string, agentId: string, in
     leaseExpiresAt: rows[0]?.lease_expires_at.toISOString() ?? null,
   };
 }
+
+/** The pool (by name) and the agent (by id) a claim names, in one query; 404 for either missing. */
+export async function resolveClaimant(db: Db, workspaceId: string, poolName: string, agentId: string) {
+  const valid = /^[0-9a-f-]{36}$/i.test(agentId);
+  const { rows } = await db.$client.query<{ pool_id: string; pool_name: string; agent_id: string | null; agent_name: string | null; agent_pool_id: string | null }>({
+    name: "resolve-claimant",
+    text: `select p.id as pool_id, p.name as pool_name, a.id as agent_id, a.name as agent_name, a.work_pool_id as agent_pool_id
+             from work_pools p left join agents a on a.id = $3 and a.workspace_id = $1
+            where p.workspace_id = $1 and p.name = $2`,
+    values: [workspaceId, poolName, valid ? agentId : "00000000-0000-0000-0000-000000000000"],
+  });
+  const row = rows[0];
+  if (!row) throw new AppError("NOT_FOUND", `Work pool "${poolName}" not found. Create it first (POST /api/v1/work-pools), or use "default".`);
+  if (!row.agent_id) throw new AppError("NOT_FOUND", "Agent not found. Register it first (POST /api/v1/agents).");
+  if (row.agent_pool_id !== row.pool_id) {
+    throw new AppError("CONFLICT", `Agent "${row.agent_name}" is registered in another pool; register it again for "${row.pool_name}".`);
+  }
+  return { workPoolId: row.pool_id, agentId: row.agent_id };
+}

@@ -1,6 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiKeys, memberships, users, workspaces, type ApiKeyRole, type Role } from "../db/schema";
+import { apiKeys, type ApiKeyRole, type Role } from "../db/schema";
 import { AppError } from "../errors";
 import { roleAtLeast } from "../auth/roles";
 import { hashApiKey, isWellFormedApiKey } from "./key-format";
@@ -13,6 +13,32 @@ export type ApiPrincipal = {
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+type KeyRow = {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  workspace_id: string;
+  workspace_slug: string;
+  workspace_name: string;
+  user_id: string | null;
+  user_email: string | null;
+  user_name: string | null;
+  member_role: Role | null;
+};
+
+const KEY_QUERY = `
+  select k.id, k.name, k.role, k.revoked_at, k.expires_at, k.last_used_at,
+         w.id as workspace_id, w.slug as workspace_slug, w.name as workspace_name,
+         u.id as user_id, u.email as user_email, u.name as user_name, m.role as member_role
+    from api_keys k
+    join workspaces w on w.id = k.workspace_id
+    left join users u on u.id = k.created_by
+    left join memberships m on m.workspace_id = k.workspace_id and m.user_id = k.created_by
+   where k.key_hash = $1`;
+
 /**
  * Resolves a bearer key in one query. No cache, so a revocation takes effect on the next request.
  * A person's key never acts above its creator's current role, and stops when they leave.
@@ -21,25 +47,25 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiPrinci
   if (!isWellFormedApiKey(key)) {
     throw new AppError("UNAUTHORIZED", "Malformed API key: Baton keys are bt_ followed by 49 letters and digits. Copy it again, or create one in Settings → API keys.");
   }
-  const [row] = await db
-    .select({ key: apiKeys, workspace: { id: workspaces.id, slug: workspaces.slug, name: workspaces.name }, user: { id: users.id, email: users.email, name: users.name }, memberRole: memberships.role })
-    .from(apiKeys)
-    .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
-    .leftJoin(users, eq(users.id, apiKeys.createdBy))
-    .leftJoin(memberships, and(eq(memberships.workspaceId, apiKeys.workspaceId), eq(memberships.userId, apiKeys.createdBy)))
-    .where(eq(apiKeys.keyHash, hashApiKey(key)));
+  // Plain SQL with a named (prepared) statement: this runs on every API request.
+  const { rows } = await db.$client.query<KeyRow>({ name: "authenticate-api-key", text: KEY_QUERY, values: [hashApiKey(key)] });
+  const row = rows[0];
   if (!row) throw new AppError("UNAUTHORIZED", "Unknown API key. Check it was copied whole, or create a new one in Settings → API keys.");
-  if (row.key.revokedAt) throw new AppError("UNAUTHORIZED", "This API key was revoked. Create a new one in Settings → API keys.");
-  if (row.key.expiresAt && row.key.expiresAt.getTime() <= Date.now()) {
+  if (row.revoked_at) throw new AppError("UNAUTHORIZED", "This API key was revoked. Create a new one in Settings → API keys.");
+  if (row.expires_at && row.expires_at.getTime() <= Date.now()) {
     throw new AppError("UNAUTHORIZED", "This API key has expired. Create a new one in Settings → API keys.");
   }
-  if (!row.memberRole) throw new AppError("UNAUTHORIZED", "The person who created this API key is no longer a member. Create a new key.");
-  const role = effectiveRole(row.key.role, row.memberRole);
-  if (!row.key.lastUsedAt || Date.now() - row.key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+  if (!row.member_role) throw new AppError("UNAUTHORIZED", "The person who created this API key is no longer a member. Create a new key.");
+  const role = effectiveRole(row.role, row.member_role);
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
     // Best effort and off the request's path: a failed timestamp update must not fail the call.
-    db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.key.id)).catch(() => undefined);
+    db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id)).catch(() => undefined);
   }
-  return { workspace: row.workspace, key: { id: row.key.id, name: row.key.name, role }, user: row.user };
+  return {
+    workspace: { id: row.workspace_id, slug: row.workspace_slug, name: row.workspace_name },
+    key: { id: row.id, name: row.name, role },
+    user: row.user_id ? { id: row.user_id, email: row.user_email!, name: row.user_name } : null,
+  };
 }
 
 function effectiveRole(keyRole: ApiKeyRole, creatorRole: Role): ApiKeyRole {

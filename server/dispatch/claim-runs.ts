@@ -24,14 +24,66 @@ export type ClaimedRunRow = {
 
 export type ClaimResult = { paused: boolean; runs: ClaimedRunRow[] };
 
+const CLAIMED = `upd as (
+         update flow_runs r set
+           state_type = 'PENDING', state_name = 'Pending', state_message = null, state_timestamp = now(),
+           attempt = r.attempt + 1, agent_id = $2, lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => ${LEASE_SECONDS}), claimed_at = clock_timestamp()
+         from chosen where r.id = chosen.id
+         returning r.*
+       ), hist as (
+         insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
+         select workspace_id, id, 'PENDING', 'Pending', attempt from upd
+         returning 1
+       ), events as (
+         select pg_notify('baton_events', json_build_object('w', upd.workspace_id, 'kind', 'flow_run', 'id', upd.id, 'state', 'PENDING')::text) from upd
+       ), claimed as (
+         select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
+                d.entrypoint, d.command, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
+                upd.lease_expires_at, upd.scheduled_time, upd.claimed_at, upd.priority,
+                (select count(*) from hist) as _h, (select count(*) from events) as _e
+           from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id
+       )`;
+
 /**
- * Claims up to `slots` due runs of one pool for an agent. The pool row is locked first, so claims
- * on one pool are serialised and the pool and deployment concurrency limits hold even when many
- * agents claim at once; runs are picked with SKIP LOCKED so nothing waits on a run being changed.
- * Each claimed run moves SCHEDULED → PENDING with attempt + 1, a fresh lease token and expiry,
- * and its history row, in the same statement.
+ * The common case, in one autocommit statement and without the pool lock: a pool with no
+ * concurrency limit on it or its deployments. Claimers run in parallel; SKIP LOCKED keeps them
+ * off each other's runs. `open` is 0 when the pool is paused, limited or not this workspace's,
+ * and the caller falls back to the serialised path.
+ */
+const CLAIM_UNLIMITED = `
+     with gate as (
+       select p.id from work_pools p
+        where p.id = $1 and p.workspace_id = $4 and not p.paused and p.concurrency_limit is null
+          and not exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null)
+     ), chosen as (
+       select r.id from flow_runs r
+        where r.work_pool_id = (select id from gate) and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
+          and not exists (select 1 from deployments d where d.id = r.deployment_id and d.paused)
+        order by r.priority, r.scheduled_time
+        limit $3::int
+        for update of r skip locked
+     ), ${CLAIMED}
+     select (select count(*) from gate)::int as open, c.* from (select 1) one left join claimed c on true
+      order by c.priority, c.scheduled_time`;
+
+/**
+ * Claims up to `slots` due runs of one pool for an agent: each moves SCHEDULED → PENDING with
+ * attempt + 1, a fresh lease token and expiry, and its history row, in the same statement.
  */
 export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
+  if (opts.slots > 0) {
+    const { rows } = await pool.query<ClaimedRunRow & { open: number }>(CLAIM_UNLIMITED, [opts.workPoolId, opts.agentId, opts.slots, opts.workspaceId]);
+    if (rows[0]?.open) return { paused: false, runs: rows.filter((r) => r.id !== null) };
+  }
+  return claimLimited(pool, opts);
+}
+
+/**
+ * Pools with limits: the pool row is locked first, so claims on it are serialised and the pool
+ * and deployment limits hold even when many agents claim at once.
+ */
+async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
   return withPgTransaction(pool, async (client) => {
     const locked = await client.query<{ paused: boolean; concurrency_limit: number | null }>(
       "select paused, concurrency_limit from work_pools where id = $1 and workspace_id = $2 for no key update",
@@ -72,26 +124,8 @@ export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; work
           order by r.priority, r.scheduled_time
           limit (select n from pool_free)
           for update of r skip locked
-       ), upd as (
-         update flow_runs r set
-           state_type = 'PENDING', state_name = 'Pending', state_message = null, state_timestamp = now(),
-           attempt = r.attempt + 1, agent_id = $2, lease_token = gen_random_uuid(),
-           lease_expires_at = now() + make_interval(secs => ${LEASE_SECONDS}), claimed_at = clock_timestamp()
-         from chosen where r.id = chosen.id
-         returning r.*
-       ), hist as (
-         insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
-         select workspace_id, id, 'PENDING', 'Pending', attempt from upd
-         returning 1
-       ), events as (
-         select pg_notify('baton_events', json_build_object('w', upd.workspace_id, 'kind', 'flow_run', 'id', upd.id, 'state', 'PENDING')::text) from upd
-       )
-       select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
-              d.entrypoint, d.command, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
-              upd.lease_expires_at, upd.scheduled_time, upd.claimed_at,
-              (select count(*) from hist) as _h, (select count(*) from events) as _e
-         from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id
-        order by upd.priority, upd.scheduled_time`,
+       ), ${CLAIMED}
+       select * from claimed order by priority, scheduled_time`,
       [opts.workPoolId, opts.agentId, opts.slots, wp.concurrency_limit],
     );
     return { paused: false, runs: rows };

@@ -3,8 +3,8 @@ import { claimRuns, type ClaimResult } from "./claim-runs";
 import type { DispatchListener } from "./dispatch-listener";
 
 /**
- * Long poll: claim now, or wait until a run of the pool becomes due (a NOTIFY, or a timer on the
- * pool's earliest scheduled run) and claim then, until `waitMs` has passed.
+ * Long poll: claim now, or wait until a run of the pool becomes due (a NOTIFY, or the pool's
+ * timer on its earliest scheduled run) and claim then, until `waitMs` has passed.
  */
 export async function claimWithWait(
   pool: pg.Pool,
@@ -16,22 +16,28 @@ export async function claimWithWait(
     const waiter = listener?.register(opts.workPoolId);
     const result = await claimRuns(pool, opts);
     const remaining = deadline - Date.now();
-    if (result.runs.length > 0 || remaining <= 0 || !waiter || opts.signal?.aborted) {
+    if (result.runs.length > 0) {
+      waiter?.cancel();
+      // There may be more due runs than this agent had slots for: pass the turn on.
+      listener?.wakeOne(opts.workPoolId);
+      return result;
+    }
+    if (remaining <= 0 || !waiter || !listener || opts.signal?.aborted) {
       waiter?.cancel();
       return result;
     }
-    // Runs already due but not claimable (limits, paused) wait for a NOTIFY that frees them; a
-    // future run gets a timer a little after its due time (`now()` in the claim must pass it).
-    const next = result.paused ? null : await nextDueIn(pool, opts.workPoolId);
-    await waiter.wait(next !== null && next > 0 ? Math.min(remaining, next + 2) : remaining, opts.signal);
+    // Runs already due but not claimable (limits, paused) wait for the NOTIFY that frees them;
+    // a future run arms the pool's timer a little after its due time (the claim's now() must pass it).
+    const next = result.paused ? null : await nextDueAt(pool, opts.workPoolId);
+    if (next !== null && next > Date.now()) listener.wakeAt(opts.workPoolId, next + 2);
+    await waiter.wait(remaining, opts.signal);
   }
 }
 
-async function nextDueIn(pool: pg.Pool, workPoolId: string): Promise<number | null> {
-  const { rows } = await pool.query<{ ms: number | null }>(
-    `select extract(epoch from (min(scheduled_time) - clock_timestamp())) * 1000 as ms
-       from flow_runs where work_pool_id = $1 and state_type = 'SCHEDULED'`,
+async function nextDueAt(pool: pg.Pool, workPoolId: string): Promise<number | null> {
+  const { rows } = await pool.query<{ at: number | null }>(
+    "select extract(epoch from min(scheduled_time)) * 1000 as at from flow_runs where work_pool_id = $1 and state_type = 'SCHEDULED'",
     [workPoolId],
   );
-  return rows[0]?.ms === null || rows[0]?.ms === undefined ? null : Number(rows[0].ms);
+  return rows[0]?.at == null ? null : Number(rows[0].at);
 }

@@ -1,34 +1,37 @@
-import { EventEmitter } from "node:events";
 import pg from "pg";
 
 export const DISPATCH_CHANNEL = "baton_dispatch";
 
+type Waiter = { woken: boolean; wake: () => void };
+
 /**
- * One LISTEN connection per app instance. Long-polling claims register a waiter for their pool
- * *before* checking the database (a NOTIFY landing between check and wait is not lost), then
- * wait for a notification, a timer, or their deadline. After a reconnect every waiter is woken,
- * since notifications sent while disconnected are gone.
+ * One LISTEN connection per app instance, and the long-polling claims waiting on it.
+ *
+ * A notification or a due-time timer wakes ONE waiter of the pool, not all of them: a run that
+ * becomes due is claimed by one agent without seven others racing it for nothing. A claim that
+ * got runs wakes the next waiter (there may be more), so a burst still reaches every agent.
+ * Waiters register *before* checking the database, so a NOTIFY landing between check and wait
+ * is not lost. After a reconnect every waiter is woken: notifications sent meanwhile are gone.
  */
 export class DispatchListener {
-  private readonly emitter = new EventEmitter();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private client: pg.Client | null = null;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly databaseUrl: string) {
-    this.emitter.setMaxListeners(0);
-  }
+  constructor(private readonly databaseUrl: string) {}
 
   async start(): Promise<void> {
     await this.connect().catch(() => this.scheduleReconnect());
   }
 
   private async connect() {
-    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 3000, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 3000, keepAlive: true, application_name: "baton-dispatch-listener" });
     client.on("error", () => this.drop(client));
     client.on("end", () => this.drop(client));
     client.on("notification", (n) => {
-      if (n.channel === DISPATCH_CHANNEL && n.payload) this.emitter.emit(n.payload);
+      if (n.channel === DISPATCH_CHANNEL && n.payload) this.wakeOne(n.payload);
     });
     await client.connect();
     await client.query(`listen ${DISPATCH_CHANNEL}`);
@@ -52,24 +55,51 @@ export class DispatchListener {
   }
 
   private wakeAll() {
-    for (const name of this.emitter.eventNames()) this.emitter.emit(name);
+    for (const set of this.waiters.values()) for (const w of [...set]) w.wake();
   }
 
-  /** Call before checking for work; then `wait(ms)` resolves on a notification for the pool or after `ms`. */
+  /** Wakes the longest-waiting waiter of the pool, if any. */
+  wakeOne(poolId: string) {
+    const set = this.waiters.get(poolId);
+    const first = set?.values().next().value;
+    first?.wake();
+  }
+
+  /** Wakes one waiter of the pool at `at` (epoch ms): the earliest scheduled run's due time. */
+  wakeAt(poolId: string, at: number) {
+    const existing = this.timers.get(poolId);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(poolId);
+      this.wakeOne(poolId);
+    }, Math.max(0, at - Date.now()));
+    this.timers.set(poolId, { at, timer });
+  }
+
+  /** Call before checking for work; then `wait(ms)` resolves when woken or after `ms`. */
   register(poolId: string) {
-    let woken = false;
+    let set = this.waiters.get(poolId);
+    if (!set) this.waiters.set(poolId, (set = new Set()));
     let resolve: (() => void) | null = null;
-    const onWake = () => {
-      woken = true;
-      resolve?.();
+    const waiter: Waiter = {
+      woken: false,
+      wake: () => {
+        waiter.woken = true;
+        set.delete(waiter);
+        resolve?.();
+      },
     };
-    this.emitter.on(poolId, onWake);
-    const cancel = () => this.emitter.off(poolId, onWake);
+    set.add(waiter);
+    const cancel = () => {
+      set.delete(waiter);
+      if (set.size === 0 && this.waiters.get(poolId) === set) this.waiters.delete(poolId);
+    };
     return {
       cancel,
       wait: (ms: number, signal?: AbortSignal) =>
         new Promise<void>((r) => {
-          if (woken || ms <= 0 || signal?.aborted) {
+          if (waiter.woken || ms <= 0 || signal?.aborted) {
             cancel();
             return r();
           }
@@ -89,6 +119,7 @@ export class DispatchListener {
   async stop() {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.wakeAll();
     await this.client?.end().catch(() => undefined);
   }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { StateType } from "../../agent/protocol/states";
 import type { RetryDelay } from "../../agent/protocol/deployments";
 import { withPgTransaction } from "../db/pg-transaction";
+import { applySimpleTransitions } from "./fast-transitions";
 import { LEASE_SECONDS } from "./lease";
 import { retryDelaySeconds } from "./retry-delay";
 import { decide, type ProposedState, type Proposer } from "./rules";
@@ -69,6 +70,16 @@ type Change = {
  */
 export async function applyTransitions(pool: pg.Pool, workspaceId: string, requests: TransitionRequest[]): Promise<TransitionResult[]> {
   if (requests.length === 0) return [];
+  const fast = await applySimpleTransitions(pool, workspaceId, requests);
+  if (fast.size === requests.length) return requests.map((_, i) => fast.get(i)!);
+  const rest = requests.filter((_, i) => !fast.has(i));
+  const slow = await applyWithRules(pool, workspaceId, rest);
+  let next = 0;
+  return requests.map((_, i) => fast.get(i) ?? slow[next++]);
+}
+
+/** The full path: lock every run concerned, decide each proposal with the rules, write all at once. */
+async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: TransitionRequest[]): Promise<TransitionResult[]> {
   const ids = [...new Set(requests.map((r) => r.runId))];
   const transitionIds = requests.map((r) => r.transitionId).filter((t): t is string => Boolean(t));
 

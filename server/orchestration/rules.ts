@@ -106,3 +106,13 @@ export function isActive(type: StateType) {
 function describe(by: Proposer) {
   return { agent: "as reported by its agent", sdk: "as reported by the SDK", user: "as asked by a person", server: "by Baton" }[by];
 }
+
+/**
+ * The states from which an agent's proposal of `type` is accepted exactly as proposed, whatever
+ * the run's retries or times: the transitions the one-statement fast path may apply without
+ * reading the run first. Null when the decision depends on more than the current state.
+ */
+export function simpleAcceptFrom(type: StateType, by: Proposer): readonly StateType[] | null {
+  if (by !== "agent" || (type !== "RUNNING" && type !== "COMPLETED")) return null;
+  return RULES.filter((r) => r.to === type && r.by.includes(by) && !r.when).flatMap((r) => r.from);
+}

@@ -1,11 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { claimRequestSchema, claimResponseSchema, workPoolCreateSchema, workPoolSchema, workPoolUpdateSchema } from "../../../agent/protocol/work-pools";
-import { findAgent } from "../../agents/agents";
+import { resolveClaimant } from "../../agents/agents";
 import { claimWithWait } from "../../dispatch/claim-with-wait";
-import { AppError } from "../../errors";
 import { issueRunToken } from "../../orchestration/run-token";
-import { findWorkPool } from "../../work-pools/find-work-pool";
 import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
 import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
@@ -63,13 +61,11 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
       const ws = c.get("principal").workspace.id;
       const db = c.get("db");
       const body = c.req.valid("json");
-      const pool = await findWorkPool(db, ws, c.req.valid("param").name);
-      const agent = await findAgent(db, ws, body.agentId);
-      if (agent.workPoolId !== pool.id) throw new AppError("CONFLICT", `Agent "${agent.name}" is registered in another pool; register it again for "${pool.name}".`);
+      const { workPoolId, agentId } = await resolveClaimant(db, ws, c.req.valid("param").name, body.agentId);
       const result = await claimWithWait(db.$client, c.get("listener"), {
         workspaceId: ws,
-        workPoolId: pool.id,
-        agentId: agent.id,
+        workPoolId,
+        agentId,
         slots: body.slots,
         waitMs: body.waitSeconds * 1000,
         signal: c.req.raw.signal,
