@@ -228,12 +228,11 @@ CREATE UNIQUE INDEX "flow_runs_schedule_slot_key" ON "flow_runs" USING btree ("s
 CREATE INDEX "flow_runs_due_idx" ON "flow_runs" USING btree ("work_pool_id","priority","scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED';--> statement-breakpoint
 CREATE INDEX "flow_runs_deployment_due_idx" ON "flow_runs" USING btree ("deployment_id","priority","scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED';--> statement-breakpoint
 CREATE INDEX "flow_runs_active_idx" ON "flow_runs" USING btree ("work_pool_id","deployment_id") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING');--> statement-breakpoint
+CREATE INDEX "flow_runs_late_idx" ON "flow_runs" USING btree ("scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED' and "flow_runs"."state_name" = 'Scheduled';--> statement-breakpoint
 CREATE INDEX "flow_runs_lease_idx" ON "flow_runs" USING btree ("lease_expires_at") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING');--> statement-breakpoint
 CREATE INDEX "flow_runs_workspace_idx" ON "flow_runs" USING btree ("workspace_id","id");--> statement-breakpoint
-CREATE INDEX "flow_runs_workspace_state_idx" ON "flow_runs" USING btree ("workspace_id","state_type","id");--> statement-breakpoint
 CREATE INDEX "flow_runs_deployment_idx" ON "flow_runs" USING btree ("workspace_id","deployment_id","id");--> statement-breakpoint
 CREATE INDEX "flow_runs_flow_idx" ON "flow_runs" USING btree ("workspace_id","flow_id","id");--> statement-breakpoint
-CREATE INDEX "flow_runs_schedule_idx" ON "flow_runs" USING btree ("schedule_id","state_type");--> statement-breakpoint
 CREATE UNIQUE INDEX "logs_line_key" ON "logs" USING btree ("flow_run_id","attempt","seq");--> statement-breakpoint
 CREATE INDEX "logs_workspace_run_idx" ON "logs" USING btree ("workspace_id","flow_run_id","id");--> statement-breakpoint
 CREATE INDEX "logs_timestamp_idx" ON "logs" USING btree ("timestamp");--> statement-breakpoint

@@ -154,6 +154,14 @@ describe("the app as a process", () => {
     const claimed = await waiting;
     expect(claimed.runs.map((r: { id: string }) => r.id)).toEqual([created.run.id]);
     expect(Date.now() - started).toBeLessThan(5_000);
+
+    // A key revoked elsewhere stops working on both instances at once, though they cache keys.
+    const { key: doomed, apiKey } = await owner.caller.apiKeys.create({ workspace: ws.slug, name: "doomed", role: "viewer" });
+    for (const app of [a, b]) expect((await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${doomed}` } })).status).toBe(200);
+    await owner.caller.apiKeys.revoke({ workspace: ws.slug, keyId: apiKey.id });
+    for (const app of [a, b]) {
+      await waitFor(async () => (await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${doomed}` } })).status === 401, { what: "revocation to reach the instance", timeoutMs: 2_000 });
+    }
     await db.$client.end();
 
     // Kill the leader of one loop: the other instance leads it within 10 s.

@@ -69,7 +69,7 @@ describe("POST /api/v1/logs", () => {
     const b = await createRunningRun(db, w.ws.id);
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();
-    const events: { w: string; kind: string; id: string }[] = [];
+    const events: { w: string; kind: string; ids: string[] }[] = [];
     listener.on("notification", (n) => events.push(JSON.parse(n.payload ?? "{}")));
     await listener.query("listen baton_events");
     try {
@@ -81,7 +81,7 @@ describe("POST /api/v1/logs", () => {
         const e = events.filter((x) => x.kind === "log");
         return e.length >= 2 ? e : undefined;
       }, "two log notifications");
-      expect(logEvents.map((e) => e.id).sort()).toEqual([a.run.id, b.run.id].sort());
+      expect(logEvents.flatMap((e) => e.ids).sort()).toEqual([a.run.id, b.run.id].sort());
       expect(logEvents.every((e) => e.w === w.ws.id)).toBe(true);
 
       const again = await api.call("POST", "/api/v1/logs", { key: w.agentKey, body: batch });

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { apiKeys, type ApiKeyRole, type Role } from "../db/schema";
 import { AppError } from "../errors";
 import { roleAtLeast } from "../auth/roles";
+import { cachedPrincipal, cachePrincipal } from "./key-cache";
 import { hashApiKey, isWellFormedApiKey } from "./key-format";
 
 export type ApiPrincipal = {
@@ -40,15 +41,22 @@ const KEY_QUERY = `
    where k.key_hash = $1`;
 
 /**
- * Resolves a bearer key in one query. No cache, so a revocation takes effect on the next request.
+ * Resolves a bearer key: from the key cache, or in one query. Revocations and member changes
+ * clear the cache (see key-cache.ts), so they take effect on the next request.
  * A person's key never acts above its creator's current role, and stops when they leave.
  */
 export async function authenticateApiKey(db: Db, key: string): Promise<ApiPrincipal> {
   if (!isWellFormedApiKey(key)) {
     throw new AppError("UNAUTHORIZED", "Malformed API key: Baton keys are bt_ followed by 49 letters and digits. Copy it again, or create one in Settings → API keys.");
   }
-  // Plain SQL with a named (prepared) statement: this runs on every API request.
-  const { rows } = await db.$client.query<KeyRow>({ name: "authenticate-api-key", text: KEY_QUERY, values: [hashApiKey(key)] });
+  const keyHash = hashApiKey(key);
+  const cached = cachedPrincipal(keyHash);
+  if (cached) {
+    touchLastUsed(db, cached);
+    return cached.principal;
+  }
+  // Plain SQL with a named (prepared) statement: this runs whenever the cache has no answer.
+  const { rows } = await db.$client.query<KeyRow>({ name: "authenticate-api-key", text: KEY_QUERY, values: [keyHash] });
   const row = rows[0];
   if (!row) throw new AppError("UNAUTHORIZED", "Unknown API key. Check it was copied whole, or create a new one in Settings → API keys.");
   if (row.revoked_at) throw new AppError("UNAUTHORIZED", "This API key was revoked. Create a new one in Settings → API keys.");
@@ -57,15 +65,21 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiPrinci
   }
   if (!row.member_role) throw new AppError("UNAUTHORIZED", "The person who created this API key is no longer a member. Create a new key.");
   const role = effectiveRole(row.role, row.member_role);
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
-    // Best effort and off the request's path: a failed timestamp update must not fail the call.
-    db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id)).catch(() => undefined);
-  }
-  return {
+  const principal: ApiPrincipal = {
     workspace: { id: row.workspace_id, slug: row.workspace_slug, name: row.workspace_name },
     key: { id: row.id, name: row.name, role },
     user: row.user_id ? { id: row.user_id, email: row.user_email!, name: row.user_name } : null,
   };
+  cachePrincipal(keyHash, principal, row.expires_at, row.last_used_at);
+  touchLastUsed(db, cachedPrincipal(keyHash)!);
+  return principal;
+}
+
+/** Records "last used" at most once a minute per key; best effort, off the request's path. */
+function touchLastUsed(db: Db, entry: { principal: ApiPrincipal; lastUsedAt: number }) {
+  if (Date.now() - entry.lastUsedAt < LAST_USED_GRANULARITY_MS) return;
+  entry.lastUsedAt = Date.now();
+  db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, entry.principal.key.id)).catch(() => undefined);
 }
 
 function effectiveRole(keyRole: ApiKeyRole, creatorRole: Role): ApiKeyRole {

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { roleAtLeast } from "../auth/roles";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { displayPrefix, generateApiKey, hashApiKey } from "./key-format";
+import { withKeyChange } from "./with-key-change";
 
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1, "Give the key a name.").max(100, "Use at most 100 characters."),
@@ -58,7 +59,7 @@ export async function listApiKeys(db: Db, workspaceId: string) {
 }
 
 export async function revokeApiKey(db: Db, workspaceId: string, actor: Actor, keyId: string) {
-  await db.transaction(async (tx) => {
+  await withKeyChange(db, workspaceId, async (tx) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: sql`now()` })

@@ -28,7 +28,7 @@ export async function createArtifact(opts: { pool: pg.Pool; workspaceId: string;
          returning ${ARTIFACT_COLUMNS}
        )
        select ins.*, case when flow_run_id is not null
-                          then pg_notify('baton_events', json_build_object('w', $2::text, 'kind', 'artifact', 'id', flow_run_id)::text) end as notified
+                          then pg_notify('baton_events', json_build_object('w', $2::text, 'kind', 'artifact', 'ids', json_build_array(flow_run_id))::text) end as notified
          from ins`,
       [uuidv7(), workspaceId, runId, input.taskRunId ?? null, input.key ?? null, input.type, input.description ?? null, JSON.stringify(input.data)],
     );

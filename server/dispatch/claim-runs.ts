@@ -36,7 +36,8 @@ const CLAIMED = `upd as (
          select workspace_id, id, 'PENDING', 'Pending', attempt from upd
          returning 1
        ), events as (
-         select pg_notify('baton_events', json_build_object('w', upd.workspace_id, 'kind', 'flow_run', 'id', upd.id, 'state', 'PENDING')::text) from upd
+         select pg_notify('baton_events', json_build_object('w', w, 'kind', 'flow_run', 'ids', json_agg(id))::text)
+           from (select workspace_id as w, id, (row_number() over () - 1) / 100 as chunk from upd) t group by w, chunk
        ), claimed as (
          select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
                 d.entrypoint, d.command, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
@@ -57,9 +58,12 @@ const CLAIM_UNLIMITED = `
         where p.id = $1 and p.workspace_id = $4 and not p.paused and p.concurrency_limit is null
           and not exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null)
      ), chosen as (
+       -- The paused deployments are computed once (an array), so the filter runs inside the
+       -- ordered index scan and LIMIT stops it early, whatever the planner's row estimates.
        select r.id from flow_runs r
         where r.work_pool_id = (select id from gate) and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
-          and not exists (select 1 from deployments d where d.id = r.deployment_id and d.paused)
+          and (r.deployment_id is null
+               or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and d.paused)))
         order by r.priority, r.scheduled_time
         limit $3::int
         for update of r skip locked
@@ -73,7 +77,7 @@ const CLAIM_UNLIMITED = `
  */
 export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
   if (opts.slots > 0) {
-    const { rows } = await pool.query<ClaimedRunRow & { open: number }>(CLAIM_UNLIMITED, [opts.workPoolId, opts.agentId, opts.slots, opts.workspaceId]);
+    const { rows } = await pool.query<ClaimedRunRow & { open: number }>({ name: "claim-unlimited", text: CLAIM_UNLIMITED, values: [opts.workPoolId, opts.agentId, opts.slots, opts.workspaceId] });
     if (rows[0]?.open) return { paused: false, runs: rows.filter((r) => r.id !== null) };
   }
   return claimLimited(pool, opts);
@@ -109,7 +113,8 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
        ), picks as (
          (select r.id from flow_runs r
            where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
-             and not exists (select 1 from deployments d where d.id = r.deployment_id and (d.paused or d.concurrency_limit is not null))
+             and (r.deployment_id is null
+                  or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and (d.paused or d.concurrency_limit is not null))))
            order by r.priority, r.scheduled_time
            limit $3::int)
          union all

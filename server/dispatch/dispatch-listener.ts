@@ -1,11 +1,13 @@
 import pg from "pg";
+import { AUTH_CHANNEL, forgetAllKeys, forgetWorkspaceKeys } from "../api-keys/key-cache";
 
 export const DISPATCH_CHANNEL = "baton_dispatch";
 
 type Waiter = { woken: boolean; wake: () => void };
 
 /**
- * One LISTEN connection per app instance, and the long-polling claims waiting on it.
+ * One LISTEN connection per app instance, and the long-polling claims waiting on it. It also
+ * hears key and member changes of other instances (baton_auth) and drops cached keys.
  *
  * A notification or a due-time timer wakes ONE waiter of the pool, not all of them: a run that
  * becomes due is claimed by one agent without seven others racing it for nothing. A claim that
@@ -32,16 +34,20 @@ export class DispatchListener {
     client.on("end", () => this.drop(client));
     client.on("notification", (n) => {
       if (n.channel === DISPATCH_CHANNEL && n.payload) this.wakeOne(n.payload);
+      if (n.channel === AUTH_CHANNEL && n.payload) forgetWorkspaceKeys(n.payload);
     });
     await client.connect();
-    await client.query(`listen ${DISPATCH_CHANNEL}`);
+    await client.query(`listen ${DISPATCH_CHANNEL}; listen ${AUTH_CHANNEL}`);
     this.client = client;
+    // Notifications sent while disconnected are lost: wake every waiter, forget every cached key.
+    forgetAllKeys();
     this.wakeAll();
   }
 
   private drop(client: pg.Client) {
     if (this.client !== client) return;
     this.client = null;
+    forgetAllKeys();
     this.wakeAll();
     this.scheduleReconnect();
   }

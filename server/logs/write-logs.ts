@@ -42,7 +42,7 @@ export async function writeLogs(opts: { pool: pg.Pool; workspaceId: string; runT
          on conflict (flow_run_id, attempt, seq) do nothing
          returning flow_run_id
        ), events as (
-         select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'log', 'id', r.flow_run_id)::text)
+         select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'log', 'ids', json_build_array(r.flow_run_id))::text)
            from (select distinct flow_run_id from ins) r
        )
        select (select id from missing) as missing, (select count(*) from ins)::int as accepted, (select count(*) from events)::int as events`,

@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { apiKeys, memberships, users, type Role } from "../db/schema";
 import { AppError } from "../errors";
+import { withKeyChange } from "../api-keys/with-key-change";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 
 export async function listMembers(db: Db, workspaceId: string) {
@@ -32,7 +33,7 @@ async function lockMember(tx: Tx, workspaceId: string, userId: string) {
 }
 
 export async function changeMemberRole(db: Db, workspaceId: string, actor: Actor, userId: string, role: Role) {
-  return db.transaction(async (tx) => {
+  return withKeyChange(db, workspaceId, async (tx) => {
     const { member, ownerCount } = await lockMember(tx, workspaceId, userId);
     if (member.role === role) return { role };
     if (member.role === "owner" && ownerCount <= 1) {
@@ -52,7 +53,7 @@ export async function changeMemberRole(db: Db, workspaceId: string, actor: Actor
 
 /** Removes a member (or the actor leaving). The last owner can do neither. */
 export async function removeMember(db: Db, workspaceId: string, actor: Actor, userId: string) {
-  await db.transaction(async (tx) => {
+  await withKeyChange(db, workspaceId, async (tx) => {
     const { member, ownerCount } = await lockMember(tx, workspaceId, userId);
     if (member.role === "owner" && ownerCount <= 1) {
       throw new AppError("CONFLICT", "The last owner cannot leave or be removed. Make someone else an owner first.");

@@ -206,7 +206,7 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
          agent_id = case when c.reopened then null else r.agent_id end,
          start_time = case when c.started then coalesce(r.start_time, now()) when c.reopened then null else r.start_time end,
          end_time = case when c.ended then now() when c.reopened then null else r.end_time end
-       from c where r.id = c.id and r.workspace_id = $1
+       from c where r.id = any($2::uuid[]) and r.id = c.id and r.workspace_id = $1
        returning r.id, r.work_pool_id, r.state_type, r.scheduled_time
      ), hist as (
        insert into flow_run_states (workspace_id, flow_run_id, type, name, message, attempt, transition_id)
@@ -216,7 +216,8 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
         order by h.ord
        returning 1
      ), events as (
-       select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'id', upd.id, 'state', upd.state_type)::text) from upd
+       select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'ids', json_agg(id))::text)
+         from (select id, (row_number() over () - 1) / 100 as chunk from upd) t group by chunk
      ), wake as (
        -- Wake long-polling agents of a pool when a run there becomes due or frees a slot.
        select pg_notify('baton_dispatch', p.work_pool_id::text)

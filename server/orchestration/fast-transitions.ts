@@ -25,8 +25,8 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
   const col = <T>(f: (e: (typeof eligible)[number]) => T) => eligible.map(f);
   let rows: Row[];
   try {
-    ({ rows } = await pool.query<Row>(
-      `with i as (
+    ({ rows } = await pool.query<Row>({
+      text: `with i as (
          select * from unnest($2::uuid[], $3::int[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[])
            as i(run_id, attempt, lease_token, transition_id, type, message, allowed_from)
        ), upd as (
@@ -38,7 +38,8 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
            start_time = coalesce(r.start_time, now()),
            end_time = case when i.type = 'COMPLETED' then now() else r.end_time end
          from i
-         where r.id = i.run_id and r.workspace_id = $1 and r.attempt = i.attempt and r.lease_token = i.lease_token
+         -- r.id = any(...) makes the plan a primary-key lookup per report, whatever the estimates.
+         where r.id = any($2::uuid[]) and r.id = i.run_id and r.workspace_id = $1 and r.attempt = i.attempt and r.lease_token = i.lease_token
            and r.state_type = any(string_to_array(i.allowed_from, ','))
            and not exists (select 1 from flow_run_states s where s.flow_run_id = r.id and s.transition_id = i.transition_id)
          returning r.id, r.work_pool_id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.attempt, r.scheduled_time
@@ -47,7 +48,8 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
          select $1, upd.id, upd.state_type, upd.state_name, upd.state_message, upd.attempt, i.transition_id from upd join i on i.run_id = upd.id
          returning 1
        ), events as (
-         select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'id', upd.id, 'state', upd.state_type)::text) from upd
+         select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'ids', json_agg(id))::text)
+           from (select id, (row_number() over () - 1) / 100 as chunk from upd) t group by chunk
        ), wake as (
          select pg_notify('baton_dispatch', p.work_pool_id::text)
            from (select distinct work_pool_id from upd where work_pool_id is not null and state_type = 'COMPLETED') p
@@ -55,7 +57,7 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
        select upd.id, upd.state_type, upd.state_name, upd.state_message, upd.state_timestamp, upd.attempt, upd.scheduled_time,
               (select count(*) from hist) as _h, (select count(*) from events) as _e, (select count(*) from wake) as _w
          from upd`,
-      [
+      values: [
         workspaceId,
         col((e) => e.r.runId),
         col((e) => e.r.fence!.attempt),
@@ -65,7 +67,7 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
         col((e) => e.r.state.message ?? null),
         col((e) => e.from!.join(",")),
       ],
-    ));
+    }));
   } catch (err) {
     // Two identical reports racing: the history's unique transitionId refuses one; the full path sorts it out.
     if (hasPgCode(err, "23505")) return results;

@@ -40,7 +40,7 @@ async function insertRun(db: Db, run: NewRun): Promise<string | null> {
        insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
        select workspace_id, id, state_type, state_name, attempt from ins returning 1
      ), notes as (
-       select pg_notify('baton_events', json_build_object('w', workspace_id, 'kind', 'flow_run', 'id', id, 'state', state_type)::text),
+       select pg_notify('baton_events', json_build_object('w', workspace_id, 'kind', 'flow_run', 'ids', json_build_array(id))::text),
               case when work_pool_id is not null then pg_notify('baton_dispatch', work_pool_id::text) end
          from ins
      )

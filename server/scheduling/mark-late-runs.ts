@@ -34,7 +34,8 @@ export async function markLateRuns(db: Db, opts: { now: Date; thresholdSeconds: 
          select workspace_id, id, 'SCHEDULED', 'Late', attempt from upd
          returning 1
        ), events as (
-         select pg_notify('baton_events', json_build_object('w', workspace_id, 'kind', 'flow_run', 'id', id, 'state', 'SCHEDULED')::text) from upd
+         select pg_notify('baton_events', json_build_object('w', w, 'kind', 'flow_run', 'ids', json_agg(id))::text)
+           from (select workspace_id as w, id, (row_number() over (partition by workspace_id) - 1) / 100 as chunk from upd) t group by w, chunk
        )
        select (select count(*) from upd)::int as marked, (select count(*) from hist) as h, (select count(*) from events) as e`,
       [opts.now, opts.thresholdSeconds, BATCH],

@@ -50,7 +50,7 @@ export async function createTaskRun(opts: {
        returning 1
      )
      select ${TASK_RUN_COLUMNS}, (select count(*) from hist) as written,
-            pg_notify('baton_events', json_build_object('w', $2::text, 'kind', 'task_run', 'id', $3::text)::text) as notified
+            pg_notify('baton_events', json_build_object('w', $2::text, 'kind', 'task_run', 'ids', json_build_array($3::text))::text) as notified
        from ins`,
     [
       uuidv7(),

@@ -128,7 +128,7 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
         order by h.ord
        returning 1
      ), events as (
-       select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'task_run', 'id', f.flow_run_id)::text)
+       select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'task_run', 'ids', json_build_array(f.flow_run_id))::text)
          from (select distinct flow_run_id from upd) f
      )
      select (select count(*) from upd) as updated, (select count(*) from hist) as written, (select count(*) from events) as events`,

@@ -60,12 +60,13 @@ export const flowRuns = pgTable(
     index("flow_runs_deployment_due_idx").on(t.deploymentId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
     // Runs holding a lease (PENDING, RUNNING, CANCELLING), for concurrency counts and the reaper.
     index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    // The late marker: runs still named Scheduled, by due time.
+    index("flow_runs_late_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} = 'Scheduled'`),
     index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    // Kept few on purpose: every state change writes a new row version into each index it matches.
     index("flow_runs_workspace_idx").on(t.workspaceId, t.id),
-    index("flow_runs_workspace_state_idx").on(t.workspaceId, t.stateType, t.id),
     index("flow_runs_deployment_idx").on(t.workspaceId, t.deploymentId, t.id),
     index("flow_runs_flow_idx").on(t.workspaceId, t.flowId, t.id),
-    index("flow_runs_schedule_idx").on(t.scheduleId, t.stateType),
   ],
 );
 
