@@ -1,4 +1,5 @@
-// Bundles the custom server (server/main.ts) into dist/main.js. Packages stay external; our own
+// Bundles the custom server (server/main.ts → dist/main.js) and the standalone background
+// services (server/services-main.ts → dist/services.js). Packages stay external; our own
 // modules, path aliases and the `server-only` marker are resolved here, where Node could not.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,7 @@ const resolveOwn = {
 };
 
 await build({
-  entryPoints: { main: path.join(root, "server/main.ts") },
+  entryPoints: { main: path.join(root, "server/main.ts"), services: path.join(root, "server/services-main.ts") },
   outdir: path.join(root, "dist"),
   bundle: true,
   platform: "node",
@@ -27,4 +28,4 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: "warning",
 });
-console.log("server bundled to dist/main.js");
+console.log("server bundled to dist/main.js and dist/services.js");

@@ -179,4 +179,35 @@ describe("the app as a process", () => {
     await survivor.exited;
     await server.stop();
   });
+
+  it("`npm run services` runs the background loops alone, next to web instances that have them off", { timeout: 60_000 }, async () => {
+    const pgDir = tempDir();
+    const server = await startEmbeddedPostgres({ dataDir: path.join(pgDir, "data"), port: await freePort(), database: "solo" });
+    const web = startApp({ DATABASE_URL: server.url, BATON_SERVICES: "off" }, await freePort());
+    apps.push(web);
+    await waitHealthy(web);
+    const { spawn } = await import("node:child_process");
+    const services = spawn(process.execPath, ["dist/services.js"], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: server.url },
+      stdio: "ignore",
+    });
+    try {
+      const holders = await waitFor(async () => {
+        const rows = (await query(
+          server.url,
+          "select distinct a.application_name as holder from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted and l.objid = any($1::int[])",
+          [Object.values(SERVICE_LOCKS)],
+        )) as { holder: string }[];
+        return rows.length > 0 && rows.length === new Set(rows.map((r) => r.holder)).size ? rows : undefined;
+      }, { what: "the services process to lead the loops", timeoutMs: 20_000 });
+      expect(holders.map((h) => h.holder)).toEqual([`baton-services:${services.pid}`]);
+    } finally {
+      services.kill("SIGTERM");
+      await new Promise((r) => services.once("exit", r));
+      web.child.kill("SIGTERM");
+      await web.exited;
+      await server.stop();
+    }
+  });
 });

@@ -50,7 +50,10 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
       id = existing.id;
       for (const f of FIELDS) if (JSON.stringify(existing[f]) !== JSON.stringify(values[f])) changed.push(f === "workPoolId" ? "workPool" : f);
       if (changed.length) await tx.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id));
-      if (!existing.paused && values.paused) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
+      // Future scheduled runs carry the old parameters, tags and pool: drop them so the scheduler
+      // refills with the new ones (and a paused deployment has none).
+      const stale = ["parameters", "tags", "workPool"].some((f) => changed.includes(f));
+      if ((!existing.paused && values.paused) || stale) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     }
     if (input.schedules) {
       const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules });
