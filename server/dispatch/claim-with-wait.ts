@@ -18,8 +18,12 @@ export async function claimWithWait(
     const remaining = deadline - Date.now();
     if (result.runs.length > 0) {
       waiter?.cancel();
-      // There may be more due runs than this agent had slots for: pass the turn on.
-      listener?.wakeOne(opts.workPoolId);
+      if (listener) {
+        // A full batch may have left more due runs: pass the turn on. Otherwise arm the pool's
+        // timer for the next run, so no other agent has to claim just to find out.
+        if (result.runs.length === opts.slots) listener.wakeOne(opts.workPoolId);
+        else await armTimer(pool, listener, opts.workPoolId);
+      }
       return result;
     }
     if (remaining <= 0 || !waiter || !listener || opts.signal?.aborted) {
@@ -27,17 +31,19 @@ export async function claimWithWait(
       return result;
     }
     // Runs already due but not claimable (limits, paused) wait for the NOTIFY that frees them;
-    // a future run arms the pool's timer a little after its due time (the claim's now() must pass it).
-    const next = result.paused ? null : await nextDueAt(pool, opts.workPoolId);
-    if (next !== null && next > Date.now()) listener.wakeAt(opts.workPoolId, next + 2);
+    // a future run arms the pool's timer.
+    if (!result.paused) await armTimer(pool, listener, opts.workPoolId);
     await waiter.wait(remaining, opts.signal);
   }
 }
 
-async function nextDueAt(pool: pg.Pool, workPoolId: string): Promise<number | null> {
-  const { rows } = await pool.query<{ at: number | null }>(
-    "select extract(epoch from min(scheduled_time)) * 1000 as at from flow_runs where work_pool_id = $1 and state_type = 'SCHEDULED'",
-    [workPoolId],
-  );
-  return rows[0]?.at == null ? null : Number(rows[0].at);
+/** Sets the pool's timer a little after its earliest future run is due (the claim's now() must pass it). */
+async function armTimer(pool: pg.Pool, listener: DispatchListener, workPoolId: string) {
+  const { rows } = await pool.query<{ at: number | null }>({
+    name: "next-due-run",
+    text: "select extract(epoch from min(scheduled_time)) * 1000 as at from flow_runs where work_pool_id = $1 and state_type = 'SCHEDULED' and scheduled_time > now()",
+    values: [workPoolId],
+  });
+  const at = rows[0]?.at == null ? null : Number(rows[0].at);
+  if (at !== null) listener.wakeAt(workPoolId, at + 2);
 }
