@@ -61,29 +61,23 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
     async (c) => c.json(await getRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
   );
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/flow-runs/{id}/cancel",
-      summary: "Cancel a run (SCHEDULED/PENDING → CANCELLED, RUNNING → CANCELLING)",
-      middleware: [requireApiKey, runners] as const,
-      request: idParam,
-      responses: { 200: json("The run", flowRunSchema), ...errorResponses },
-    }),
-    async (c) => c.json(await cancelRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/flow-runs/{id}/retry",
-      summary: "Retry a finished run as a new attempt",
-      middleware: [requireApiKey, runners] as const,
-      request: idParam,
-      responses: { 200: json("The run, SCHEDULED", flowRunSchema), ...errorResponses },
-    }),
-    async (c) => c.json(await retryRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
-  );
+  const personActions = {
+    cancel: { summary: "Cancel a run (SCHEDULED/PENDING → CANCELLED, RUNNING → CANCELLING)", run: cancelRun },
+    retry: { summary: "Retry a finished run as a new attempt", run: retryRun },
+  };
+  for (const [action, { summary, run }] of Object.entries(personActions)) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `/flow-runs/{id}/${action}`,
+        summary,
+        middleware: [requireApiKey, runners] as const,
+        request: idParam,
+        responses: { 200: json("The run", flowRunSchema), ...errorResponses },
+      }),
+      async (c) => c.json(await run(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+    );
+  }
 
   app.openapi(
     createRoute({
