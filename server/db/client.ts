@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { env } from "../env";
 import * as schema from "./schema";
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -23,9 +24,9 @@ const globalForDb = globalThis as unknown as { __batonDb?: Db };
 /** The process-wide database, created on first use from DATABASE_URL. */
 export function getDb(): Db {
   if (!globalForDb.__batonDb) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error("DATABASE_URL is not set: start Baton with `npm start`, which provides one.");
-    globalForDb.__batonDb = createDb(url, Number(process.env.DATABASE_POOL_MAX) || 10);
+    const { DATABASE_URL, DATABASE_POOL_MAX } = env();
+    if (!DATABASE_URL) throw new Error("DATABASE_URL is not set: start Baton with `npm start`, which provides one.");
+    globalForDb.__batonDb = createDb(DATABASE_URL, DATABASE_POOL_MAX);
   }
   return globalForDb.__batonDb;
 }
