@@ -41,13 +41,23 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
     return connecting;
   }
 
+  // Loops share one connection; its queries must not overlap (pg 9 will refuse that).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
   async function tryLead(loop: LoopSpec): Promise<boolean> {
     if (held.has(loop.lockKey)) return true;
-    const c = await lockClient();
-    if (!c) return false;
-    const { rows } = await c.query("select pg_try_advisory_lock($1) as ok", [loop.lockKey]);
-    if (rows[0].ok) held.add(loop.lockKey);
-    return rows[0].ok;
+    return serially(async () => {
+      const c = await lockClient();
+      if (!c) return false;
+      const { rows } = await c.query("select pg_try_advisory_lock($1) as ok", [loop.lockKey]);
+      if (rows[0].ok) held.add(loop.lockKey);
+      return Boolean(rows[0].ok);
+    });
   }
 
   for (const loop of loops) {
