@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../server/db/client";
 import { startEmbeddedPostgres } from "../server/db/embedded-postgres";
 import { runMigrations } from "../server/db/migrate";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../tests/helpers/free-port";
 
 /** A fresh embedded Postgres and the production server (dist/main.js) on it, in its own process. */
 export async function startBenchEnvironment() {

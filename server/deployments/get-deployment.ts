@@ -29,13 +29,10 @@ export async function getDeployment(db: Queryable, workspaceId: string, id: stri
   return d;
 }
 
-/** By "flow/deployment" name, as the CLI refers to deployments. */
-export async function findDeploymentId(db: Queryable, workspaceId: string, flowName: string, name: string) {
-  const [row] = await db
-    .select({ id: deployments.id })
-    .from(deployments)
-    .innerJoin(flows, eq(flows.id, deployments.flowId))
-    .where(and(eq(deployments.workspaceId, workspaceId), eq(flows.name, flowName), eq(deployments.name, name)));
-  if (!row) throw new AppError("NOT_FOUND", `Deployment "${flowName}/${name}" not found.`);
-  return row.id;
+/** The deployment's own row (no flow, pool or schedules), for starting runs: one indexed lookup. */
+export async function findDeploymentRow(db: Queryable, workspaceId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  const [row] = await db.select().from(deployments).where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.id, id)));
+  if (!row) throw new AppError("NOT_FOUND", "Deployment not found.");
+  return row;
 }

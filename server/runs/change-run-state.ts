@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import { applyTransitions, type TransitionRequest, type TransitionResult } from "../orchestration/apply-transitions";
 import { issueRunToken } from "../orchestration/run-token";
 import type { ProposedState } from "../orchestration/rules";
-import { getRun } from "./load-runs";
+import { getRun, isUuid } from "./load-runs";
 
 /** What a transition result looks like on the wire; a new attempt of an ad-hoc run gets a new run token. */
 export function toWire(workspaceId: string, r: TransitionResult, previousAttempt?: number) {
@@ -25,7 +25,7 @@ export function toWire(workspaceId: string, r: TransitionResult, previousAttempt
 }
 
 async function personTransition(db: Db, workspaceId: string, runId: string, state: ProposedState, transitionId?: string) {
-  await getRun(db, workspaceId, runId);
+  if (!isUuid(runId)) throw new AppError("NOT_FOUND", "Flow run not found.");
   const [result] = await applyTransitions(db.$client, workspaceId, [{ runId, state, by: "user", transitionId: transitionId ?? randomUUID() }]);
   if (result.status === "NOT_FOUND") throw new AppError("NOT_FOUND", "Flow run not found.");
   if (result.status !== "ACCEPT") throw new AppError("CONFLICT", "reason" in result ? result.reason : "The run's state did not allow this.");

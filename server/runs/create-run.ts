@@ -4,7 +4,7 @@ import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol
 import type { Db } from "../db/client";
 import { flowRuns } from "../db/schema";
 import { uuidv7 } from "../db/uuidv7";
-import { getDeployment } from "../deployments/get-deployment";
+import { findDeploymentRow } from "../deployments/get-deployment";
 import { validateParameters } from "../deployments/validate-parameters";
 import { upsertFlow } from "../flows/upsert-flow";
 import { issueRunToken } from "../orchestration/run-token";
@@ -61,18 +61,15 @@ async function existingByKey(db: Db, workspaceId: string, key: string) {
  * first run (`created: false`).
  */
 export async function createDeploymentRun(db: Db, workspaceId: string, deploymentId: string, input: z.output<typeof createRunSchema>, createdBy: string | null) {
-  const d = await getDeployment(db, workspaceId, deploymentId);
+  const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
   const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : new Date();
-  const [{ workPoolId }] = await db.$client
-    .query<{ workPoolId: string }>("select work_pool_id as \"workPoolId\" from deployments where id = $1", [d.id])
-    .then((r) => r.rows);
   const id = await insertRun(db, {
     workspaceId,
     flowId: d.flowId,
     deploymentId: d.id,
-    workPoolId,
+    workPoolId: d.workPoolId,
     name: input.name ?? generateRunName(),
     parameters,
     tags: input.tags ?? d.tags,

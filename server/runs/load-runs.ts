@@ -43,6 +43,8 @@ function baseQuery(db: Queryable, where: SQL | undefined) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isUuid = (value: string) => UUID.test(value);
+
 export async function getRun(db: Queryable, workspaceId: string, id: string): Promise<FlowRunOut> {
   if (!UUID.test(id)) throw new AppError("NOT_FOUND", "Flow run not found.");
   const [row] = await baseQuery(db, and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.id, id)));
