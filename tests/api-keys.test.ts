@@ -97,6 +97,14 @@ describe("/api/v1 layer", () => {
     expect(res.json.components.schemas.Error).toBeTruthy();
   });
 
+  it("answers a body that is not JSON with a 400 that says so", async () => {
+    const { ws, owner } = await createWorkspaceWithMembers(db);
+    const { key } = await owner.caller.apiKeys.create({ workspace: ws.slug, name: "ci", role: "developer" });
+    const res = await fetch(`${api.base}/api/v1/deployments`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{not json" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: "bad_request", message: expect.stringContaining("not valid JSON") });
+  });
+
   it("answers unknown routes with a JSON 404 and oversized bodies with 413", async () => {
     const res = await api.call("GET", "/api/v1/nope");
     expect(res.status).toBe(404);

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError, z } from "zod";
 import { isConnectionError } from "../db/pg-errors";
@@ -20,8 +21,11 @@ export function handleApiError(err: unknown, c: Context) {
     c.header("Retry-After", "5");
     return c.json(errorBody("unavailable", "The database is unreachable right now. Retry in a few seconds."), 503);
   }
-  const status = (err as { status?: number }).status;
-  if (status === 413) return c.json(errorBody("payload_too_large", "The request body is too large."), 413);
+  if (err instanceof HTTPException && err.status === 413) return c.json(errorBody("payload_too_large", "The request body is too large."), 413);
+  if (err instanceof HTTPException && err.status === 400) {
+    // Hono's validator throws this when the body is not JSON at all (zod never sees it).
+    return c.json(errorBody("bad_request", "The request body is not valid JSON. Send a JSON object with Content-Type: application/json."), 400);
+  }
   console.error("[api] unexpected error:", err);
   return c.json(errorBody("internal", "Something went wrong on our side. It has been logged; retry, and tell us if it persists."), 500);
 }
