@@ -22,7 +22,14 @@ export type ClaimedRunRow = {
   claimed_at: Date;
 };
 
-export type ClaimResult = { paused: boolean; runs: ClaimedRunRow[] };
+/**
+ * `nextDueAt` (epoch ms) is the pool's earliest run due after this claim's `now()`, read in the
+ * same snapshot: a run that falls due between the claim and a later query is not missed.
+ */
+export type ClaimResult = { paused: boolean; runs: ClaimedRunRow[]; nextDueAt: number | null };
+
+const NEXT_DUE = `(select extract(epoch from min(n.scheduled_time)) * 1000 from flow_runs n
+                     where n.work_pool_id = $1 and n.state_type = 'SCHEDULED' and n.scheduled_time > now())`;
 
 const CLAIMED = `upd as (
          update flow_runs r set
@@ -68,7 +75,7 @@ const CLAIM_UNLIMITED = `
         limit $3::int
         for update of r skip locked
      ), ${CLAIMED}
-     select (select count(*) from gate)::int as open, c.* from (select 1) one left join claimed c on true
+     select (select count(*) from gate)::int as open, ${NEXT_DUE} as next_due, c.* from (select 1) one left join claimed c on true
       order by c.priority, c.scheduled_time`;
 
 /**
@@ -77,8 +84,12 @@ const CLAIM_UNLIMITED = `
  */
 export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
   if (opts.slots > 0) {
-    const { rows } = await pool.query<ClaimedRunRow & { open: number }>({ name: "claim-unlimited", text: CLAIM_UNLIMITED, values: [opts.workPoolId, opts.agentId, opts.slots, opts.workspaceId] });
-    if (rows[0]?.open) return { paused: false, runs: rows.filter((r) => r.id !== null) };
+    const { rows } = await pool.query<ClaimedRunRow & { open: number; next_due: number | null }>({
+      name: "claim-unlimited",
+      text: CLAIM_UNLIMITED,
+      values: [opts.workPoolId, opts.agentId, opts.slots, opts.workspaceId],
+    });
+    if (rows[0]?.open) return { paused: false, runs: rows.filter((r) => r.id !== null), nextDueAt: toMs(rows[0].next_due) };
   }
   return claimLimited(pool, opts);
 }
@@ -94,8 +105,11 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
       [opts.workPoolId, opts.workspaceId],
     );
     const wp = locked.rows[0];
-    if (!wp) return { paused: false, runs: [] };
-    if (wp.paused || opts.slots <= 0) return { paused: wp.paused, runs: [] };
+    if (!wp) return { paused: false, runs: [], nextDueAt: null };
+    // now() is the transaction's start, so this and the claim below see the same instant.
+    const next = await client.query<{ next_due: number | null }>(`select ${NEXT_DUE} as next_due`, [opts.workPoolId]);
+    const nextDueAt = toMs(next.rows[0]?.next_due);
+    if (wp.paused || opts.slots <= 0) return { paused: wp.paused, runs: [], nextDueAt };
     const { rows } = await client.query<ClaimedRunRow>(
       `with active as (
          select deployment_id, count(*)::int as n from flow_runs
@@ -133,6 +147,8 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
        select * from claimed order by priority, scheduled_time`,
       [opts.workPoolId, opts.agentId, opts.slots, wp.concurrency_limit],
     );
-    return { paused: false, runs: rows };
+    return { paused: false, runs: rows, nextDueAt };
   });
 }
+
+const toMs = (v: number | string | null | undefined) => (v == null ? null : Number(v));

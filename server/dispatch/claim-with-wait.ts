@@ -22,7 +22,7 @@ export async function claimWithWait(
         // A full batch may have left more due runs: pass the turn on. Otherwise arm the pool's
         // timer for the next run, so no other agent has to claim just to find out.
         if (result.runs.length === opts.slots) listener.wakeOne(opts.workPoolId);
-        else await armTimer(pool, listener, opts.workPoolId);
+        else armTimer(listener, opts.workPoolId, result.nextDueAt);
       }
       return result;
     }
@@ -32,18 +32,12 @@ export async function claimWithWait(
     }
     // Runs already due but not claimable (limits, paused) wait for the NOTIFY that frees them;
     // a future run arms the pool's timer.
-    if (!result.paused) await armTimer(pool, listener, opts.workPoolId);
+    if (!result.paused) armTimer(listener, opts.workPoolId, result.nextDueAt);
     await waiter.wait(remaining, opts.signal);
   }
 }
 
 /** Sets the pool's timer a little after its earliest future run is due (the claim's now() must pass it). */
-async function armTimer(pool: pg.Pool, listener: DispatchListener, workPoolId: string) {
-  const { rows } = await pool.query<{ at: number | null }>({
-    name: "next-due-run",
-    text: "select extract(epoch from min(scheduled_time)) * 1000 as at from flow_runs where work_pool_id = $1 and state_type = 'SCHEDULED' and scheduled_time > now()",
-    values: [workPoolId],
-  });
-  const at = rows[0]?.at == null ? null : Number(rows[0].at);
-  if (at !== null) listener.wakeAt(workPoolId, at + 2);
+function armTimer(listener: DispatchListener, workPoolId: string, nextDueAt: number | null) {
+  if (nextDueAt !== null) listener.wakeAt(workPoolId, nextDueAt + 2);
 }
