@@ -112,6 +112,60 @@ describe("POST /api/v1/task-runs", () => {
   });
 });
 
+describe("POST /api/v1/task-runs/batch", () => {
+  it("creates many task runs with the client's ids and upstreams inside the batch, idempotently", async () => {
+    const w = await workspaceWithKeys();
+    const { run, token } = await createRunningRun(db, w.ws.id);
+    const [extract, transform, load] = [uuidv7(), uuidv7(), uuidv7()];
+    const body = {
+      runId: run.id,
+      taskRuns: [
+        { id: extract, taskKey: "extract", state: { type: "RUNNING" } },
+        { id: transform, taskKey: "transform", upstreamTaskRunIds: [extract], state: { type: "COMPLETED", name: "Cached" } },
+        { id: load, taskKey: "load", dynamicKey: "1", upstreamTaskRunIds: [extract, transform] },
+      ],
+    };
+    const res = await api.call("POST", "/api/v1/task-runs/batch", { key: token, body });
+    expect(res.status).toBe(200);
+    expect(res.json.taskRuns).toEqual([
+      { id: extract, requestedId: extract, created: true },
+      { id: transform, requestedId: transform, created: true },
+      { id: load, requestedId: load, created: true },
+    ]);
+    const list = await api.call("GET", `/api/v1/flow-runs/${run.id}/task-runs`, { key: w.ownerKey });
+    type Listed = { taskKey: string; state: { name: string }; upstreamTaskRunIds: string[]; startTime: string | null; endTime: string | null };
+    const rows = (list.json.taskRuns as Listed[]).map((t) => [t.taskKey, t.state.name, t.upstreamTaskRunIds, Boolean(t.startTime), Boolean(t.endTime)]);
+    expect(rows.sort((x, y) => String(x[0]).localeCompare(String(y[0])))).toEqual([
+      ["extract", "Running", [], true, false],
+      ["load", "Pending", [extract, transform], false, false],
+      ["transform", "Cached", [extract], true, true],
+    ]);
+    expect(await history(transform)).toEqual(["COMPLETED/Cached"]);
+
+    // The same batch again (a lost answer), with new ids for the same keys: the existing rows and ids come back.
+    const again = await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { ...body, taskRuns: body.taskRuns.map((t) => ({ ...t, id: uuidv7(), upstreamTaskRunIds: [] })) } });
+    expect(again.json.taskRuns.map((t: { id: string; created: boolean }) => [t.id, t.created])).toEqual([
+      [extract, false],
+      [transform, false],
+      [load, false],
+    ]);
+    expect(await db.select().from(taskRuns).where(eq(taskRuns.flowRunId, run.id))).toHaveLength(3);
+  });
+
+  it("refuses a duplicate key in one batch (400), an unknown upstream (404) and an earlier attempt's token (409), creating nothing", async () => {
+    const w = await workspaceWithKeys();
+    const { run, token } = await createRunningRun(db, w.ws.id);
+    const dup = await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { runId: run.id, taskRuns: [{ id: uuidv7(), taskKey: "a" }, { id: uuidv7(), taskKey: "a" }] } });
+    expect(dup.status).toBe(400);
+    const unknown = await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { runId: run.id, taskRuns: [{ id: uuidv7(), taskKey: "a" }, { id: uuidv7(), taskKey: "b", upstreamTaskRunIds: [uuidv7()] }] } });
+    expect(unknown.status).toBe(404);
+    await startNextAttempt(db, run);
+    const stale = await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { runId: run.id, taskRuns: [{ id: uuidv7(), taskKey: "a" }] } });
+    expect(stale.status).toBe(409);
+    expect(await db.select().from(taskRuns).where(eq(taskRuns.flowRunId, run.id))).toHaveLength(0);
+  });
+});
+
 describe("POST /api/v1/task-runs/states", () => {
   it("applies a batch in order, sets times and history, keeps terminal states final, and ignores a re-sent batch", async () => {
     const w = await workspaceWithKeys();

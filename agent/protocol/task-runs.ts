@@ -80,3 +80,34 @@ export const taskRunListQuerySchema = z.object({
 export const taskRunListSchema = z
   .object({ taskRuns: z.array(taskRunSchema).meta({ description: "In creation order" }), nextCursor: z.string().nullable() })
   .meta({ id: "TaskRunList" });
+
+export const taskRunBatchCreateSchema = z
+  .object({
+    runId: z.uuid(),
+    flowRunAttempt: z.number().int().min(0).optional().meta({ description: "As for a single create" }),
+    taskRuns: z
+      .array(
+        z.object({
+          id: z.uuid().meta({ description: "Made by the client (UUIDv7 recommended), so it can report states and name upstreams before the answer" }),
+          taskKey: z.string().min(1).max(500),
+          dynamicKey: z.string().max(200).default(""),
+          name: z.string().min(1).max(200).optional(),
+          upstreamTaskRunIds: z.array(z.uuid()).max(1000).default([]),
+          cacheKey: z.string().min(1).max(500).nullable().optional(),
+          state: stateSchema.optional(),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  })
+  .meta({
+    id: "TaskRunBatchCreate",
+    description:
+      "Creates many task runs of one flow run in one statement. Idempotent like a single create: a (taskKey, dynamicKey) that exists keeps its row, and its id is returned. Upstreams may name task runs of the same batch.",
+  });
+
+export const taskRunBatchResultSchema = z
+  .object({
+    taskRuns: z.array(z.object({ id: z.uuid(), requestedId: z.uuid(), created: z.boolean() })).meta({ description: "In request order; `id` differs from `requestedId` when the task run already existed" }),
+  })
+  .meta({ id: "TaskRunBatchResult" });

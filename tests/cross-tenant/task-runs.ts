@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { taskRunStates, taskRuns } from "../../server/db/schema";
+import { uuidv7 } from "../../server/db/uuidv7";
 import { createRunningRun } from "../helpers/report-fixtures";
 import type { CrossTenantContext, RouteCases } from "./context";
 
@@ -22,6 +23,17 @@ export async function cases(ctx: CrossTenantContext): Promise<RouteCases> {
       }
       // A's task run as the upstream of a task in B's own run.
       const upstream = await api.call("POST", "/api/v1/task-runs", { key: b.token, body: { runId: b.run.id, taskKey: "b-task", upstreamTaskRunIds: [aTask.id] } });
+      expect(upstream.status).toBe(404);
+      expect(await ctx.db.select().from(taskRuns).where(eq(taskRuns.flowRunId, b.run.id))).toHaveLength(0);
+      expect(await aState()).toEqual(before);
+    },
+    "POST /api/v1/task-runs/batch": async () => {
+      const before = await aState();
+      const one = (upstream: string[] = []) => ({ id: uuidv7(), taskKey: "b-task", upstreamTaskRunIds: upstream });
+      for (const key of [ctx.bKey, ctx.bAgentKey, b.token]) {
+        expect((await api.call("POST", "/api/v1/task-runs/batch", { key, body: { runId: a.run.id, taskRuns: [one()] } })).status).toBe(404);
+      }
+      const upstream = await api.call("POST", "/api/v1/task-runs/batch", { key: b.token, body: { runId: b.run.id, taskRuns: [one([aTask.id])] } });
       expect(upstream.status).toBe(404);
       expect(await ctx.db.select().from(taskRuns).where(eq(taskRuns.flowRunId, b.run.id))).toHaveLength(0);
       expect(await aState()).toEqual(before);

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import {
+  taskRunBatchCreateSchema,
+  taskRunBatchResultSchema,
   taskRunCreateSchema,
   taskRunListQuerySchema,
   taskRunListSchema,
@@ -9,6 +11,7 @@ import {
   taskRunStateResultsSchema,
 } from "../../../agent/protocol";
 import { createTaskRun } from "../../task-runs/create-task-run";
+import { createTaskRunsBatch } from "../../task-runs/create-task-runs-batch";
 import { listTaskRuns } from "../../task-runs/list-task-runs";
 import { reportTaskRunStates } from "../../task-runs/report-task-run-states";
 import { requireKeyOrRunToken, type ApiEnv } from "../authenticate";
@@ -34,6 +37,19 @@ export function registerTaskRuns(app: OpenAPIHono<ApiEnv>) {
       const { taskRun, created } = await createTaskRun({ pool: c.get("db").$client, ...reporter(c), input: c.req.valid("json") });
       return created ? c.json(taskRun, 201) : c.json(taskRun, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/task-runs/batch",
+      summary: "Create many task runs of one flow run in one statement (ids made by the client)",
+      security: [{ bearer: [] }],
+      middleware: [requireKeyOrRunToken, canReport] as const,
+      request: jsonBody(taskRunBatchCreateSchema),
+      responses: { 200: json("One result per task run, in order", taskRunBatchResultSchema), ...errorResponses },
+    }),
+    async (c) => c.json({ taskRuns: await createTaskRunsBatch({ pool: c.get("db").$client, ...reporter(c), input: c.req.valid("json") }) }, 200),
   );
 
   app.openapi(
