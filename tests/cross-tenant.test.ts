@@ -5,6 +5,7 @@ import { appRouter } from "../server/trpc/root";
 import { upsertDeployment } from "../server/deployments/upsert-deployment";
 import { createDeploymentRun } from "../server/runs/create-run";
 import { createWorkPool } from "../server/work-pools/manage-work-pools";
+import { startDeviceAuthorization } from "../server/device-auth/start-device-authorization";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
 import { startApiServer } from "./helpers/api-server";
@@ -30,6 +31,9 @@ const aActor = { userId: A.owner.user.id, label: A.owner.user.email };
 await createWorkPool(db, A.ws.id, { name: "a-private" });
 const { deployment: aDeployment } = await upsertDeployment(db, A.ws.id, { flowName: "a-trpc-flow", name: "a-trpc", kind: "command", command: "true" });
 const { run: aRun } = await createDeploymentRun(db, A.ws.id, aDeployment.id, { parameters: {} }, aActor.label);
+// A `baton login` that A's owner approved into A (not yet collected): B must not re-decide it.
+const aLogin = await startDeviceAuthorization(db, { clientName: "A's CLI", ip: null });
+await A.owner.caller.deviceAuth.approve({ workspace: A.ws.slug, userCode: aLogin.userCode });
 
 type Call = (input: Record<string, unknown>) => Promise<unknown>;
 /** Per procedure: inputs aimed at A's objects, sent by B's owner. `slug` is the workspace the call names. */
@@ -65,6 +69,10 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "workPools.create": (slug) => ({ workspace: slug, name: "intruder-pool" }),
   "workPools.update": (slug) => ({ workspace: slug, pool: "a-private", paused: true }),
   "workPools.agents": (slug) => ({ workspace: slug }),
+  // The user code is the secret that finds a pending login; it belongs to no workspace until decided.
+  "deviceAuth.lookup": "not workspace-scoped",
+  "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
+  "deviceAuth.deny": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
 };
 
 /** Objects that take an id: with B's own slug they must still not reach A's rows. */
@@ -81,6 +89,8 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "deployments.get",
   "deployments.setPaused",
   "workPools.update",
+  "deviceAuth.approve",
+  "deviceAuth.deny",
 ]);
 
 const API_CASES: Record<string, () => Promise<void>> = {

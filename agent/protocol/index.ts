@@ -8,3 +8,4 @@ export * from "./task-runs";
 export * from "./logs";
 export * from "./artifacts";
 export * from "./cache";
+export * from "./device-auth";

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
+import type { Db, Queryable } from "../db/client";
 import { API_KEY_ROLES, apiKeys, users, type ApiKeyRole, type Role } from "../db/schema";
 import { AppError } from "../errors";
 import { roleAtLeast } from "../auth/roles";
@@ -19,8 +19,8 @@ export function canGrantKeyRole(creatorRole: Role, keyRole: ApiKeyRole): boolean
   return keyRole === "agent" ? roleAtLeast(creatorRole, "developer") : roleAtLeast(creatorRole, keyRole);
 }
 
-/** Returns the key itself once; only its hash is stored. */
-export async function createApiKey(db: Db, workspaceId: string, actor: Actor & { userId: string; role: Role }, input: z.input<typeof createApiKeyInput>) {
+/** Returns the key itself once; only its hash is stored. `db` may be an open transaction (`baton login` makes keys inside one). */
+export async function createApiKey(db: Queryable, workspaceId: string, actor: Actor & { userId: string; role: Role }, input: z.input<typeof createApiKeyInput>) {
   const { name, role, expiresAt } = createApiKeyInput.parse(input);
   if (!canGrantKeyRole(actor.role, role)) {
     throw new AppError("FORBIDDEN", `You are a ${actor.role} here, so you cannot create a key with the ${role} role.`);

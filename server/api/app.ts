@@ -10,6 +10,7 @@ import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
 import { registerCache } from "./routes/cache";
 import { registerDeployments } from "./routes/deployments";
+import { registerDeviceAuth } from "./routes/device-auth";
 import { registerFlowRuns } from "./routes/flow-runs";
 import { registerFlows } from "./routes/flows";
 import { registerLogs } from "./routes/logs";
@@ -51,6 +52,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   });
 
   registerMe(app);
+  registerDeviceAuth(app);
   registerFlows(app);
   registerDeployments(app);
   registerFlowRuns(app);

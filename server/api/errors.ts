@@ -12,6 +12,8 @@ export function errorBody(code: string, message: string, details?: unknown) {
 /** Maps anything a route throws to the JSON error shape and the right status. */
 export function handleApiError(err: unknown, c: Context) {
   if (err instanceof AppError) {
+    const retryAfter = err.details?.retryAfterSeconds;
+    if (err.code === "TOO_MANY_REQUESTS" && typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
     return c.json(errorBody(err.code.toLowerCase(), err.message, err.details), HTTP_STATUS[err.code] as ContentfulStatusCode);
   }
   if (err instanceof ZodError) {

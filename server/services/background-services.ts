@@ -5,6 +5,7 @@ import { fillSchedules } from "../scheduling/fill-schedules";
 import { markLateRuns } from "../scheduling/mark-late-runs";
 import { reapExpiredLeases } from "../orchestration/reap-expired-leases";
 import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
+import { deleteExpiredDeviceAuthorizations } from "../device-auth/delete-expired-device-authorizations";
 import { startLeaderLoops, type LoopSpec } from "./leader-loop";
 import { deleteExpiredData } from "./retention";
 
@@ -14,7 +15,15 @@ export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler
 export function startBackgroundServices(db: Db, databaseUrl: string) {
   const e = env();
   const loops: LoopSpec[] = [
-    { name: "housekeeping", lockKey: SERVICE_LOCKS.housekeeping, intervalMs: 10 * 60_000, task: () => deleteExpiredRateLimitBuckets(db) },
+    {
+      name: "housekeeping",
+      lockKey: SERVICE_LOCKS.housekeeping,
+      intervalMs: 10 * 60_000,
+      task: async () => {
+        await deleteExpiredRateLimitBuckets(db);
+        await deleteExpiredDeviceAuthorizations(db);
+      },
+    },
     { name: "scheduler", lockKey: SERVICE_LOCKS.scheduler, intervalMs: 5_000, task: async () => void (await fillSchedules(db, { now: new Date() })) },
     {
       name: "late-marker",

@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "./init";
 import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { deviceAuthRouter } from "./routers/device-auth";
 import { invitationsRouter } from "./routers/invitations";
 import { membersRouter } from "./routers/members";
 import { workspacesRouter } from "./routers/workspaces";
@@ -19,6 +20,7 @@ export const appRouter = router({
   runs: runsRouter,
   deployments: deploymentsRouter,
   workPools: workPoolsRouter,
+  deviceAuth: deviceAuthRouter,
 });
 
 export type AppRouter = typeof appRouter;

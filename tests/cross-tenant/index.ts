@@ -12,4 +12,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./task-runs"),
   () => import("./artifacts"),
   () => import("./cache"),
+  () => import("./device-auth"),
 ];

@@ -6,3 +6,4 @@ export * from "./email";
 export * from "./work-pools";
 export * from "./deployments";
 export * from "./runs";
+export * from "./device-auth";

@@ -9,6 +9,8 @@ const ACTIONS: Record<string, string> = {
   "invitation.accepted": "joined by invitation",
   "api_key.created": "created API key",
   "api_key.revoked": "revoked API key",
+  "cli_login.approved": "approved CLI login",
+  "cli_login.denied": "denied CLI login",
 };
 
 /** "member.role_changed" → "changed role of"; actions without wording yet read as "deployment created". */
