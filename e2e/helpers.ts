@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery";
 
@@ -38,4 +38,31 @@ export async function createWorkspace(page: Page, name: string) {
   await page.getByRole("button", { name: "Create workspace" }).click();
   await expect(page).toHaveURL(/\/w\/[a-z0-9-]+$/);
   return new URL(page.url()).pathname.split("/")[2];
+}
+
+/** Starts a `baton login` as the CLI does: a plain, unauthenticated POST. */
+export async function startCliLogin(request: APIRequestContext, clientName = "CLI on e2e-laptop") {
+  const res = await request.post("/api/v1/auth/device", { data: { clientName } });
+  expect(res.status()).toBe(200);
+  return (await res.json()) as { deviceCode: string; userCode: string; verificationUri: string; verificationUriComplete: string; expiresIn: number; interval: number };
+}
+
+/** One poll of the token endpoint, as the CLI makes it. */
+export async function pollCliLogin(request: APIRequestContext, deviceCode: string) {
+  const res = await request.post("/api/v1/auth/device/token", { data: { deviceCode } });
+  return { status: res.status(), json: await res.json() };
+}
+
+/**
+ * On a signed-in page, approves (or denies) a `baton login` code into a workspace as a person
+ * would: opens /cli/authorize with the code (or `url`, e.g. the verificationUriComplete the CLI
+ * printed), picks the workspace by slug and presses the button.
+ */
+export async function authorizeCliLogin(page: Page, opts: { userCode: string; workspace: string; url?: string; decision?: "Approve" | "Deny" }) {
+  await page.goto(opts.url ?? `/cli/authorize?code=${encodeURIComponent(opts.userCode)}`);
+  await expect(page.getByRole("heading", { name: "Authorize the Baton CLI" })).toBeVisible();
+  await expect(page.getByLabel("Code")).toHaveValue(opts.userCode);
+  await page.getByLabel("Workspace").selectOption(opts.workspace);
+  await page.getByRole("button", { name: opts.decision ?? "Approve" }).click();
+  await expect(page.getByText(opts.decision === "Deny" ? "Denied. The CLI gets no access." : "Approved. You can close this tab and return to your terminal.")).toBeVisible();
 }
