@@ -10,7 +10,7 @@ const EXAMPLE = path.resolve(import.meta.dirname, "../examples/python-command");
 
 function train(env: Record<string, string>) {
   // The test's own environment must not leak parameters in.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BATON_")));
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BATON_"))) as NodeJS.ProcessEnv;
   const result = spawnSync("python3", ["train.py"], { cwd: EXAMPLE, env: { ...base, ...env }, encoding: "utf8", timeout: 20_000 });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lines: result.stdout.trim().split("\n") };

@@ -48,7 +48,7 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
       id = row.id;
     } else {
       id = existing.id;
-      for (const f of FIELDS) if (JSON.stringify(existing[f]) !== JSON.stringify(values[f])) changed.push(f === "workPoolId" ? "workPool" : f);
+      for (const f of FIELDS) if (canonicalJson(existing[f]) !== canonicalJson(values[f])) changed.push(f === "workPoolId" ? "workPool" : f);
       if (changed.length) await tx.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id));
       // Future scheduled runs carry the old parameters, tags and pool: drop them so the scheduler
       // refills with the new ones (and a paused deployment has none).
@@ -62,4 +62,9 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
     return { id, created: !existing, changed };
   });
   return { deployment: await getDeployment(db, workspaceId, id), created, changed };
+}
+
+/** JSON with object keys sorted: jsonb columns come back with their keys in another order than sent. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)) ?? "undefined";
 }

@@ -1,9 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { claimRequestSchema, claimResponseSchema, workPoolCreateSchema, workPoolSchema, workPoolUpdateSchema } from "../../../agent/protocol/work-pools";
 import { resolveClaimant } from "../../agents/agents";
 import { claimWithWait } from "../../dispatch/claim-with-wait";
 import { issueRunToken } from "../../orchestration/run-token";
+import { reportStates } from "../../runs/change-run-state";
 import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
 import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
@@ -70,6 +72,21 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
         waitMs: body.waitSeconds * 1000,
         signal: c.req.raw.signal,
       });
+      // The agent hung up (it is shutting down) after runs were claimed for it: nobody will get
+      // them, so give them back now rather than when their lease expires.
+      if (c.req.raw.signal.aborted && result.runs.length > 0) {
+        await reportStates(
+          db,
+          ws,
+          result.runs.map((r) => ({
+            runId: r.id,
+            state: { type: "SCHEDULED" as const, message: "Given back: the agent hung up before the claim was answered" },
+            transitionId: randomUUID(),
+            by: "agent" as const,
+            fence: { attempt: r.attempt, leaseToken: r.lease_token },
+          })),
+        );
+      }
       return c.json(
         {
           paused: result.paused,

@@ -1,0 +1,212 @@
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import { ApiError, isRetryable, type ApiClient } from "../client/api-client";
+import { backoffMs, sleep } from "../client/backoff";
+import { LogShipper } from "./log-shipper";
+import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
+import { StateReporter } from "./state-reporter";
+
+export type AgentOptions = {
+  client: ApiClient;
+  apiUrl: string;
+  pool: string;
+  limit: number;
+  name: string;
+  workdir: string;
+  graceSeconds: number;
+  version: string;
+  log: (line: string) => void;
+};
+
+const HEARTBEAT_MS = 10_000;
+const CLAIM_WAIT_SECONDS = 30;
+
+type Held = { run: ClaimedRun; process: RunProcess | null; seq: number };
+
+/**
+ * `baton agent start`: registers, heartbeats, and long-polls its pool for runs while it has free
+ * slots; runs each in its own process; reports states and ships logs in the background, holding
+ * them through outages. SIGTERM: stop claiming, give back runs not started, let running ones
+ * finish (up to the grace period), then exit 0.
+ */
+export class Agent {
+  private id = "";
+  private readonly held = new Map<string, Held>();
+  private readonly logs: LogShipper;
+  private readonly states: StateReporter;
+  private readonly stopping = new AbortController();
+  private claimAbort = new AbortController();
+  private slotFreed: (() => void) | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly runnerPath = fileURLToPath(new URL("./runner.js", import.meta.url));
+
+  constructor(private readonly opts: AgentOptions) {
+    this.logs = new LogShipper(opts.client);
+    this.states = new StateReporter(opts.client);
+  }
+
+  async run(): Promise<number> {
+    const { client, pool, limit, name } = this.opts;
+    const agent = await client.request<{ id: string }>("POST", "/agents", {
+      body: { name, workPool: pool, hostname: hostname(), version: this.opts.version, slots: limit },
+      retryUntil: this.stopping.signal,
+    });
+    this.id = agent.id;
+    this.opts.log(`Agent "${name}" (${this.id}) polling pool "${pool}" with ${limit} slot${limit === 1 ? "" : "s"}; runs in ${this.opts.workdir}`);
+    this.scheduleHeartbeat(HEARTBEAT_MS);
+    const onSignal = (sig: string) => {
+      if (this.stopping.signal.aborted) {
+        this.opts.log(`${sig} again: stopping running runs now`);
+        for (const h of this.held.values()) h.process?.stop("shutdown");
+        return;
+      }
+      this.opts.log(`${sig}: no new runs; waiting up to ${this.opts.graceSeconds} s for ${this.running()} running run(s)`);
+      this.stopping.abort();
+      this.claimAbort.abort();
+      this.slotFreed?.();
+    };
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
+
+    await this.claimLoop();
+    return this.shutdown();
+  }
+
+  private running() {
+    return [...this.held.values()].filter((h) => h.process).length;
+  }
+
+  private async claimLoop() {
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      const free = this.opts.limit - this.held.size;
+      if (free <= 0) {
+        await new Promise<void>((r) => (this.slotFreed = r));
+        this.slotFreed = null;
+        continue;
+      }
+      this.claimAbort = new AbortController();
+      let runs: ClaimedRun[];
+      try {
+        ({ runs } = await this.opts.client.request<{ runs: ClaimedRun[] }>("POST", `/work-pools/${encodeURIComponent(this.opts.pool)}/claim`, {
+          body: { agentId: this.id, slots: free, waitSeconds: CLAIM_WAIT_SECONDS },
+          signal: this.claimAbort.signal,
+          timeoutMs: (CLAIM_WAIT_SECONDS + 15) * 1000,
+          tries: 1,
+        }));
+        failures = 0;
+      } catch (err) {
+        if (this.stopping.signal.aborted) break;
+        if (!isRetryable(err)) throw err;
+        const wait = Math.max((err as ApiError).retryAfterMs ?? 0, backoffMs(failures++));
+        this.opts.log(`Claim failed (${(err as Error).message}); retrying in ${(wait / 1000).toFixed(1)} s`);
+        await sleep(wait, this.stopping.signal);
+        continue;
+      }
+      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0 });
+      for (const run of runs) void this.execute(run);
+    }
+  }
+
+  private async execute(run: ClaimedRun) {
+    const held = this.held.get(run.id)!;
+    if (this.stopping.signal.aborted) return this.handBack(run);
+    const started = await this.states.report(run, { type: "RUNNING" });
+    if (started.status !== "ACCEPT") {
+      this.opts.log(`Run ${run.name} (${run.id}) not started: ${started.reason ?? started.status}`);
+      return this.release(run.id);
+    }
+    this.opts.log(`Run ${run.name} (${run.id}) attempt ${run.attempt} starting: ${run.deployment?.kind === "command" ? run.deployment.command : run.deployment?.entrypoint}`);
+    const proc = new RunProcess(run, {
+      apiUrl: this.opts.apiUrl,
+      runnerPath: this.runnerPath,
+      workdir: this.opts.workdir,
+      graceSeconds: 10,
+      onOutput: (o) => this.output(held, o),
+    });
+    held.process = proc;
+    proc.start();
+    const final = await proc.done;
+    await this.logs.flushed();
+    if (final) {
+      const res = await this.states.report(run, final);
+      this.opts.log(`Run ${run.name} (${run.id}) ${final.name ?? final.type}${res.status === "ACCEPT" ? "" : ` (server: ${res.status} ${res.reason ?? ""})`}`);
+    }
+    this.release(run.id);
+  }
+
+  private output(held: Held, o: RunOutput) {
+    this.logs.push({
+      runId: held.run.id,
+      attempt: held.run.attempt,
+      seq: held.seq++,
+      level: o.level,
+      timestamp: o.timestamp ?? new Date().toISOString(),
+      message: o.message,
+      taskRunId: o.taskRunId ?? null,
+    });
+  }
+
+  private async handBack(run: ClaimedRun) {
+    const res = await this.states.report(run, { type: "SCHEDULED", message: "Given back by its agent, which was shutting down" });
+    this.opts.log(`Run ${run.name} (${run.id}) given back: ${res.status}`);
+    this.release(run.id);
+  }
+
+  private release(runId: string) {
+    this.held.delete(runId);
+    this.slotFreed?.();
+  }
+
+  private scheduleHeartbeat(ms: number) {
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), ms);
+    this.heartbeatTimer.unref();
+  }
+
+  private heartbeatFailures = 0;
+
+  private async heartbeat() {
+    const runs = [...this.held.values()].map((h) => ({ runId: h.run.id, attempt: h.run.attempt, leaseToken: h.run.leaseToken }));
+    try {
+      const res = await this.opts.client.request<{ cancel: string[]; lost: string[] }>("POST", `/agents/${this.id}/heartbeat`, { body: { runs }, tries: 1, timeoutMs: 10_000 });
+      this.heartbeatFailures = 0;
+      for (const id of res.cancel) {
+        const h = this.held.get(id);
+        if (h?.process) {
+          this.opts.log(`Run ${h.run.name} (${id}) cancelled: stopping it`);
+          h.process.stop("cancel");
+        }
+      }
+      for (const id of res.lost) {
+        const h = this.held.get(id);
+        if (h?.process) {
+          this.opts.log(`Run ${h.run.name} (${id}) is no longer this agent's (its lease expired): stopping it`);
+          h.process.stop("lost");
+        }
+      }
+      this.scheduleHeartbeat(HEARTBEAT_MS);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
+      // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.
+      this.scheduleHeartbeat(Math.min(HEARTBEAT_MS, backoffMs(this.heartbeatFailures++, 1000, 5000)));
+    }
+  }
+
+  private async shutdown(): Promise<number> {
+    const deadline = Date.now() + this.opts.graceSeconds * 1000;
+    while (this.held.size > 0 && Date.now() < deadline) await sleep(100);
+    if (this.held.size > 0) {
+      this.opts.log(`Grace period over: stopping ${this.held.size} run(s)`);
+      for (const h of this.held.values()) h.process?.stop("shutdown");
+      while (this.held.size > 0) await sleep(100);
+    }
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    await Promise.race([this.logs.flushed(), sleep(15_000)]);
+    if (this.logs.pending() > 0 || this.states.pending() > 0) {
+      this.opts.log(`Exiting with ${this.logs.pending()} log lines and ${this.states.pending()} states the API did not take`);
+      return 1;
+    }
+    this.opts.log("Stopped.");
+    return 0;
+  }
+}

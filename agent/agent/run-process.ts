@@ -1,0 +1,119 @@
+import { fork, type ChildProcess } from "node:child_process";
+import readline from "node:readline";
+import type { LogLevel } from "../protocol/logs";
+import type { State } from "../protocol/states";
+
+export type ClaimedRun = {
+  id: string;
+  name: string;
+  flowName: string;
+  deployment: { id: string; name: string; kind: "flow" | "command"; entrypoint: string | null; command: string | null; timeoutSeconds: number | null } | null;
+  parameters: Record<string, unknown>;
+  attempt: number;
+  leaseToken: string;
+  runToken: string;
+};
+
+export type RunOutput = { level: LogLevel; message: string; taskRunId?: string | null; timestamp?: string };
+
+/** `BATON_PARAM_<NAME>`: the name upper-cased, anything not a letter or digit made `_`; objects as JSON. */
+export function parameterEnv(parameters: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = { BATON_PARAMETERS: JSON.stringify(parameters) };
+  for (const [k, v] of Object.entries(parameters)) {
+    env[`BATON_PARAM_${k.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return env;
+}
+
+/** Variables of the agent's own that a run must not see: its key could act beyond the run. */
+const PRIVATE_ENV = ["BATON_API_KEY", "BATON_PROFILE"];
+
+/**
+ * One run's process: the runner in its own process group, its output as log lines, its timeout,
+ * and cancellation (SIGTERM to the group, SIGKILL after the grace period). `done` resolves with
+ * the state to report.
+ */
+export class RunProcess {
+  private child: ChildProcess | null = null;
+  private result: { ok: boolean; message?: string; timedOut?: boolean } | null = null;
+  private stopReason: "cancel" | "timeout" | "lost" | "shutdown" | null = null;
+  private lastStderr = "";
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  readonly done: Promise<State | null>;
+  private resolveDone!: (s: State | null) => void;
+
+  constructor(
+    readonly run: ClaimedRun,
+    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; graceSeconds: number; onOutput: (o: RunOutput) => void },
+  ) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  start() {
+    const d = this.run.deployment;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...parameterEnv(this.run.parameters) };
+    for (const k of PRIVATE_ENV) delete env[k];
+    Object.assign(env, {
+      BATON_API_URL: this.opts.apiUrl,
+      BATON_RUN_ID: this.run.id,
+      BATON_RUN_TOKEN: this.run.runToken,
+      BATON_RUN_ATTEMPT: String(this.run.attempt),
+      BATON_RUN_KIND: d?.kind ?? "flow",
+      BATON_ENTRYPOINT: d?.entrypoint ?? "",
+      BATON_COMMAND: d?.command ?? "",
+      BATON_FLOW_NAME: this.run.flowName,
+    });
+    const child = fork(this.opts.runnerPath, [], { cwd: this.opts.workdir, env, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "json" });
+    this.child = child;
+    readline.createInterface({ input: child.stdout! }).on("line", (line) => this.opts.onOutput({ level: "info", message: line }));
+    readline.createInterface({ input: child.stderr! }).on("line", (line) => {
+      if (line.trim()) this.lastStderr = line;
+      this.opts.onOutput({ level: "error", message: line });
+    });
+    child.on("message", (m: { t?: string } & Record<string, unknown>) => {
+      if (m.t === "log") this.opts.onOutput({ level: m.level as LogLevel, message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string });
+      if (m.t === "result") this.result = { ok: Boolean(m.ok), message: m.message as string | undefined, timedOut: Boolean(m.timedOut) };
+    });
+    child.on("error", (err) => this.opts.onOutput({ level: "error", message: `Could not start the run's process: ${err.message}` }));
+    child.on("exit", (code, signal) => this.finish(code, signal));
+    const timeout = d?.timeoutSeconds;
+    if (timeout) this.timeoutTimer = setTimeout(() => this.stop("timeout"), timeout * 1000);
+  }
+
+  /** Stops the run's process group: SIGTERM now, SIGKILL after the grace period. */
+  stop(reason: "cancel" | "timeout" | "lost" | "shutdown") {
+    if (!this.child || this.child.exitCode !== null || this.stopReason) return;
+    this.stopReason = reason;
+    this.signal("SIGTERM");
+    this.killTimer = setTimeout(() => this.signal("SIGKILL"), this.opts.graceSeconds * 1000);
+  }
+
+  private signal(sig: NodeJS.Signals) {
+    try {
+      process.kill(-this.child!.pid!, sig);
+    } catch {
+      /* the group is gone */
+    }
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null) {
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    // Whatever the runner left behind in its group goes too.
+    this.signal("SIGKILL");
+    const timeout = this.run.deployment?.timeoutSeconds;
+    const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
+    let state: State | null;
+    if (this.stopReason === "lost") state = null;
+    else if (this.stopReason === "cancel") state = { type: "CANCELLED", message: "Cancelled: the process was stopped" };
+    else if (this.stopReason === "timeout") state = { type: "FAILED", name: "TimedOut", message: `Timed out after ${timeout} s (the deployment's timeout); the process was stopped` };
+    else if (this.stopReason === "shutdown") state = { type: "CRASHED", message: "The agent shut down and its grace period ran out; the process was stopped" };
+    else if (code === 0 && (this.result?.ok ?? true)) state = { type: "COMPLETED" };
+    else if (this.result?.timedOut) state = { type: "FAILED", name: "TimedOut", message: this.result.message ?? "Timed out" };
+    else if (this.result && !this.result.ok) state = { type: "FAILED", message: (this.result.message ?? `The process ${how}`).slice(0, 4000) };
+    else if (signal) state = { type: "CRASHED", message: `The process ${how}` };
+    else state = { type: "FAILED", message: `The process ${how}${this.lastStderr ? `: ${this.lastStderr}` : ""}`.slice(0, 4000) };
+    this.resolveDone(state);
+  }
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import type { State } from "../protocol/states";
+import { isRetryable, type ApiClient } from "../client/api-client";
+import { backoffMs, sleep } from "../client/backoff";
+
+export type ReportResult = { status: "ACCEPT" | "REJECT" | "WAIT" | "CONFLICT" | "NOT_FOUND"; reason?: string; state?: { type: string; name: string } };
+type Pending = { report: { runId: string; attempt: number; leaseToken: string; transitionId: string; state: State }; resolve: (r: ReportResult) => void };
+
+/**
+ * Flow run states the agent reports, batched and in order. Each report gets its transition id
+ * once, so re-sending after a lost answer changes nothing twice; retryable failures are retried
+ * with backoff until the API takes them.
+ */
+export class StateReporter {
+  private queue: Pending[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly client: ApiClient) {}
+
+  report(run: { id: string; attempt: number; leaseToken: string }, state: State): Promise<ReportResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ report: { runId: run.id, attempt: run.attempt, leaseToken: run.leaseToken, transitionId: randomUUID(), state }, resolve });
+      this.running ??= this.loop();
+    });
+  }
+
+  pending() {
+    return this.queue.length;
+  }
+
+  private async loop() {
+    let failures = 0;
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, 500);
+      try {
+        const res = await this.client.request<{ results: ReportResult[] }>("POST", "/flow-runs/states", { body: { reports: batch.map((p) => p.report) }, tries: 1, timeoutMs: 30_000 });
+        this.queue.splice(0, batch.length);
+        batch.forEach((p, i) => p.resolve(res.results[i]));
+        failures = 0;
+      } catch (err) {
+        if (!isRetryable(err)) {
+          this.queue.splice(0, batch.length);
+          for (const p of batch) p.resolve({ status: "REJECT", reason: (err as Error).message });
+          continue;
+        }
+        const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
+        await sleep(Math.max(retryAfter, backoffMs(failures++)));
+      }
+    }
+    this.running = null;
+  }
+}

@@ -1,0 +1,46 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { CliError } from "./errors";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** node:util parseArgs with the CLI's errors: an unknown flag names the command's help. */
+export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, "")}\n\nUsage: ${usage}`, 2);
+  }
+}
+
+/** `k=v` pairs: a value that parses as JSON (numbers, booleans, arrays, objects, "quoted") is taken as such, otherwise as text. */
+export function parseParams(pairs: string[] | undefined, json?: string): Record<string, unknown> {
+  let params: Record<string, unknown> = {};
+  if (json) {
+    try {
+      params = JSON.parse(json);
+    } catch (err) {
+      throw new CliError(`--params-json is not valid JSON (${(err as Error).message}). Example: --params-json '{"epochs": 10}'`, 2);
+    }
+    if (!params || typeof params !== "object" || Array.isArray(params)) throw new CliError("--params-json must be a JSON object, e.g. '{\"epochs\": 10}'", 2);
+  }
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliError(`--param ${pair}: use name=value, e.g. --param epochs=10`, 2);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      /* plain text */
+    }
+    params[pair.slice(0, eq)] = value;
+  }
+  return params;
+}
+
+export function positiveInt(name: string, raw: string | undefined, min = 1): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number of at least ${min}, not "${raw}"`, 2);
+  return n;
+}

@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Deployment, DeploymentUpsert } from "../../protocol/deployments";
+import { toWireRetryDelay, type RetryDelay } from "../../sdk/retry-policy";
+import { parse, parseParams, positiveInt } from "../args";
+import { connect } from "../connect";
+import { readBatonYaml } from "../deploy/baton-yaml";
+import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
+import { loadFlow } from "../deploy/load-flow";
+import { CliError } from "../errors";
+import { printJson } from "../output";
+
+const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
+       [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
+       [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT] [--json]
+   or: baton deploy [--file baton.yaml] [--json]     (every deployment in the file)`;
+
+const FLAGS = {
+  name: { type: "string" },
+  command: { type: "string" },
+  flow: { type: "string" },
+  pool: { type: "string" },
+  cron: { type: "string" },
+  timezone: { type: "string" },
+  interval: { type: "string" },
+  rrule: { type: "string" },
+  param: { type: "string", multiple: true },
+  retries: { type: "string" },
+  "retry-delay": { type: "string" },
+  timeout: { type: "string" },
+  tag: { type: "string", multiple: true },
+  concurrency: { type: "string" },
+  description: { type: "string" },
+  file: { type: "string", short: "f" },
+  json: { type: "boolean" },
+} as const;
+
+/**
+ * `baton deploy`: registers deployments from flags or a baton.yaml. For a TypeScript flow the
+ * flow's own name, description, retries, timeout, tags and the JSON Schema of its zod parameters
+ * are read from the code; flags and baton.yaml override them. Idempotent: deploying the same
+ * thing again changes nothing and says so. The schedules deployed replace the existing ones.
+ */
+export async function deploy(argv: string[]) {
+  const { values, positionals } = parse(argv, FLAGS, USAGE);
+  if (values.help) return console.log(`Usage: ${USAGE}`);
+  const fromFlags = positionals.length > 0 || values.command !== undefined || values.name !== undefined;
+  let specs: DeploymentSpec[];
+  let baseDir = process.cwd();
+  if (fromFlags) {
+    if (values.file) throw new CliError("Give either --file or a deployment's flags, not both.", 2);
+    specs = [specFromFlags(values, positionals)];
+  } else {
+    const file = path.resolve((values.file as string | undefined) ?? "baton.yaml");
+    if (!fs.existsSync(file)) {
+      throw new CliError(`Nothing to deploy: no ${path.basename(file)} in ${path.dirname(file)}.\n\nUsage: ${USAGE}`, 2);
+    }
+    specs = readBatonYaml(file);
+    baseDir = path.dirname(file);
+  }
+
+  const { client } = connect();
+  // Build every request first: a broken flow file stops the deploy before anything changed.
+  const bodies = [];
+  for (const spec of specs) bodies.push(await toUpsert(spec, baseDir));
+  const results = [];
+  for (const body of bodies) {
+    const res = await client.request<{ deployment: Deployment; created: boolean; changed: string[] }>("PUT", "/deployments", { body });
+    results.push(res);
+    if (!values.json) {
+      const d = res.deployment;
+      const what = res.created ? "Created" : res.changed.length > 0 ? `Updated (${res.changed.join(", ")})` : "Unchanged";
+      console.log(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}`);
+    }
+  }
+  if (values.json) printJson(results);
+}
+
+type FlagValues = ReturnType<typeof parse<typeof FLAGS>>["values"];
+
+function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpec {
+  if (positionals.length > 1) throw new CliError(`One entrypoint per deploy (got ${positionals.join(" ")}). Use a baton.yaml for several.`, 2);
+  const delay = values["retry-delay"] as string | undefined;
+  const retryDelay = delay === undefined ? undefined : delay.includes(",") ? delay.split(",").map(Number) : Number(delay);
+  const raw = {
+    name: values.name,
+    entrypoint: positionals[0],
+    command: values.command,
+    flow: values.flow,
+    pool: values.pool,
+    cron: values.cron,
+    timezone: values.timezone,
+    interval: positiveInt("--interval", values.interval as string | undefined),
+    rrule: values.rrule,
+    parameters: values.param ? parseParams(values.param as string[]) : undefined,
+    retries: positiveInt("--retries", values.retries as string | undefined, 0),
+    retryDelay,
+    timeout: positiveInt("--timeout", values.timeout as string | undefined),
+    tags: values.tag as string[] | undefined,
+    concurrency: positiveInt("--concurrency", values.concurrency as string | undefined, 0),
+    description: values.description,
+  };
+  const parsed = deploymentSpecSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const flag = (p: PropertyKey[]) => `--${String(p[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new CliError(`${parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join("\n")}\n\nUsage: ${USAGE}`, 2);
+  }
+  return parsed.data;
+}
+
+async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> }> {
+  const common = {
+    name: spec.name,
+    workPool: spec.pool ?? "default",
+    parameters: spec.parameters ?? {},
+    concurrencyLimit: spec.concurrency,
+    paused: spec.paused ?? false,
+    schedules: schedulesOf(spec),
+  };
+  if (spec.command) {
+    return {
+      ...common,
+      kind: "command",
+      flowName: spec.flow ?? spec.name,
+      command: spec.command,
+      description: spec.description,
+      tags: spec.tags ?? [],
+      retries: spec.retries ?? 0,
+      retryDelay: toWireRetryDelay(spec.retryDelay) ?? { kind: "fixed", seconds: 0 },
+      timeoutSeconds: spec.timeout,
+    };
+  }
+  const f = await loadFlow(spec.entrypoint!, baseDir);
+  if (spec.flow && spec.flow !== f.flowName) throw new CliError(`${spec.entrypoint} is flow "${f.flowName}", not "${spec.flow}". Drop \`flow\` for TypeScript entrypoints.`, 2);
+  const o = f.options;
+  return {
+    ...common,
+    kind: "flow",
+    flowName: f.flowName,
+    entrypoint: spec.entrypoint,
+    description: spec.description ?? o.description,
+    parameterSchema: f.parameterJsonSchema(),
+    tags: spec.tags ?? o.tags ?? [],
+    retries: spec.retries ?? o.retries ?? 0,
+    retryDelay: toWireRetryDelay((spec.retryDelay ?? o.retryDelay) as RetryDelay | undefined) ?? { kind: "fixed", seconds: 0 },
+    timeoutSeconds: spec.timeout ?? o.timeoutSeconds,
+  };
+}

@@ -1,0 +1,59 @@
+import type { FlowRun } from "../../protocol/runs";
+import { TERMINAL_STATES, STATE_TYPES } from "../../protocol/states";
+import { sleep } from "../../client/backoff";
+import { parse } from "../args";
+import { connect } from "../connect";
+import { CliError } from "../errors";
+import { ago, printJson, printTable } from "../output";
+import { resolveDeployment } from "../resolve";
+import { printNewLogs } from "./run";
+
+const USAGE = "baton runs ls [--state S] [--deployment D] [--limit N] [--json] | logs RUN [--follow] | cancel RUN | retry RUN";
+
+export async function runs(argv: string[]) {
+  const [sub, ...rest] = argv;
+  if (sub === "ls" || sub === "list") return list(rest);
+  if (sub === "logs") return logs(rest);
+  if (sub === "cancel" || sub === "retry") return action(sub, rest);
+  throw new CliError(`Usage: ${USAGE}`, 2);
+}
+
+async function list(argv: string[]) {
+  const { values } = parse(argv, { state: { type: "string", multiple: true }, deployment: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } }, USAGE);
+  const states = ((values.state as string[] | undefined) ?? []).map((s) => s.toUpperCase());
+  const bad = states.find((s) => !(STATE_TYPES as readonly string[]).includes(s));
+  if (bad) throw new CliError(`--state ${bad}: use one of ${STATE_TYPES.join(", ")}`, 2);
+  const { client } = connect();
+  const deployment = values.deployment ? await resolveDeployment(client, values.deployment as string) : undefined;
+  const page = await client.request<{ runs: FlowRun[] }>("GET", "/flow-runs", { query: { state: states.length ? states : undefined, deployment: deployment?.id, limit: (values.limit as string | undefined) ?? 20 } });
+  if (values.json) return printJson(page.runs);
+  printTable(
+    page.runs.map((r) => ({ id: r.id, name: r.name, flow: r.deploymentName ? `${r.flowName}/${r.deploymentName}` : r.flowName, state: r.state.name, attempt: r.attempt, when: ago(r.startTime ?? r.scheduledTime) })),
+    [["id", "Id"], ["name", "Name"], ["flow", "Deployment"], ["state", "State"], ["attempt", "Attempt"], ["when", "Started / due"]],
+    "No runs match.",
+  );
+}
+
+async function logs(argv: string[]) {
+  const { values, positionals } = parse(argv, { follow: { type: "boolean", short: "f" } }, "baton runs logs RUN [--follow]");
+  const id = positionals[0];
+  if (!id) throw new CliError("Usage: baton runs logs RUN [--follow]", 2);
+  const { client } = connect();
+  let cursor = await printNewLogs(client, id, undefined);
+  if (!values.follow) return;
+  for (;;) {
+    const run = await client.request<FlowRun>("GET", `/flow-runs/${id}`, { tries: 10 });
+    cursor = await printNewLogs(client, id, cursor);
+    if (TERMINAL_STATES.includes(run.state.type)) return;
+    await sleep(500);
+  }
+}
+
+async function action(kind: "cancel" | "retry", argv: string[]) {
+  const { positionals } = parse(argv, {}, `baton runs ${kind} RUN`);
+  const id = positionals[0];
+  if (!id) throw new CliError(`Usage: baton runs ${kind} RUN`, 2);
+  const { client } = connect();
+  const run = await client.request<FlowRun>("POST", `/flow-runs/${id}/${kind}`);
+  console.log(`Run ${run.name} (${run.id}): ${run.state.name}${kind === "retry" ? `, attempt ${run.attempt + 1} next` : ""}`);
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/** One deployment as `baton deploy` flags or a `baton.yaml` entry describe it. */
+export const deploymentSpecSchema = z
+  .object({
+    name: z.string().trim().min(1, "needs a name"),
+    entrypoint: z.string().regex(/^[^:]+:[A-Za-z_$][\w$]*$/, "use path/file.ts:exportName").optional(),
+    command: z.string().min(1).optional(),
+    flow: z.string().min(1).optional(),
+    pool: z.string().min(1).optional(),
+    cron: z.string().min(1).optional(),
+    timezone: z.string().min(1).optional(),
+    interval: z.number().int().positive().optional(),
+    rrule: z.string().min(1).optional(),
+    schedules: z
+      .array(
+        z.union([
+          z.object({ cron: z.string().min(1), timezone: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), active: z.boolean().optional() }).strict(),
+          z.object({ interval: z.number().int().positive(), anchor: z.string().optional(), timezone: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), active: z.boolean().optional() }).strict(),
+          z.object({ rrule: z.string().min(1), timezone: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), active: z.boolean().optional() }).strict(),
+        ]),
+      )
+      .optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    retries: z.number().int().min(0).optional(),
+    retryDelay: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
+    timeout: z.number().int().positive().optional(),
+    tags: z.array(z.string().min(1)).optional(),
+    concurrency: z.number().int().min(0).optional(),
+    description: z.string().optional(),
+    paused: z.boolean().optional(),
+  })
+  .strict()
+  .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })
+  .refine((d) => [d.cron, d.interval, d.rrule, d.schedules].filter((x) => x !== undefined).length <= 1, {
+    message: "give one of cron, interval, rrule or schedules",
+    path: ["schedules"],
+  });
+
+export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
+
+/** The API's schedules for a spec: always a list, so removing a schedule from the spec removes it in Baton. */
+export function schedulesOf(spec: DeploymentSpec) {
+  const tz = spec.timezone ?? "UTC";
+  if (spec.cron) return [{ kind: "cron" as const, cron: spec.cron, timezone: tz }];
+  if (spec.interval) return [{ kind: "interval" as const, intervalSeconds: spec.interval, timezone: tz }];
+  if (spec.rrule) return [{ kind: "rrule" as const, rrule: spec.rrule, timezone: tz }];
+  return (spec.schedules ?? []).map((s) => {
+    const common = { timezone: s.timezone ?? tz, parameters: s.parameters ?? {}, active: s.active ?? true };
+    if ("cron" in s) return { kind: "cron" as const, cron: s.cron, ...common };
+    if ("interval" in s) return { kind: "interval" as const, intervalSeconds: s.interval, anchor: s.anchor, ...common };
+    return { kind: "rrule" as const, rrule: s.rrule, ...common };
+  });
+}
+
+type ScheduleLike = { kind: string; cron?: string | null; intervalSeconds?: number | null; rrule?: string | null; timezone?: string };
+
+export function describeSchedules(schedules: ScheduleLike[]): string {
+  if (schedules.length === 0) return "no schedule (runs start with `baton run` or from the UI)";
+  return schedules
+    .map((s) => (s.kind === "cron" ? `cron "${s.cron}" (${s.timezone})` : s.kind === "interval" ? `every ${s.intervalSeconds} s` : `rrule ${s.rrule}`))
+    .join(", ");
+}

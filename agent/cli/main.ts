@@ -1,0 +1,80 @@
+import { ApiError, UnreachableError } from "../client/api-client";
+import { agentCommand } from "./commands/agent-start";
+import { deploy } from "./commands/deploy";
+import { login } from "./commands/login";
+import { logout, profile, whoami } from "./commands/profile";
+import { agents, deployments, pools } from "./commands/resources";
+import { run } from "./commands/run";
+import { runs } from "./commands/runs";
+import { CliError } from "./errors";
+import { VERSION } from "./version";
+
+const HELP = `baton ${VERSION}: the Baton CLI
+
+  baton login [--url URL] [--key KEY] [--no-browser]   log in (the browser approves) or use a key
+  baton logout | whoami | profile ls | profile use NAME
+  baton deploy [path/file.ts:flow | --command "…"] --name NAME [flags]   or from baton.yaml
+  baton run DEPLOYMENT [--param k=v …] [--params-json JSON] [--watch]
+  baton runs ls [--state S] [--deployment D] | logs RUN [--follow] | cancel RUN | retry RUN
+  baton deployments ls | pause D | resume D | delete D
+  baton pools ls | create NAME [--concurrency N]
+  baton agents ls
+  baton agent start [--pool default] [--limit N] [--name NAME] [--workdir DIR] [--grace S]
+
+Listings take --json. Configuration: ~/.baton/config.json (BATON_HOME moves it); BATON_API_URL,
+BATON_API_KEY and BATON_PROFILE override it. Each command has --help.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  login,
+  logout,
+  whoami,
+  profile,
+  deploy,
+  run,
+  runs,
+  deployments,
+  pools,
+  agents,
+  agent: agentCommand,
+};
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") return console.log(HELP);
+  if (command === "--version" || command === "version") return console.log(VERSION);
+  const handler = COMMANDS[command];
+  if (!handler) throw new CliError(`Unknown command "${command}".\n\n${HELP}`, 2);
+  await handler(rest);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof CliError) {
+    console.error(`Error: ${err.message}`);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof ApiError) {
+    const hint =
+      err.status === 401
+        ? " Your key is wrong or was revoked: run `baton login` again."
+        : err.status === 403
+          ? " Your role does not allow this; ask an owner of the workspace."
+          : "";
+    const details = err.details && err.status === 422 ? `\n${formatDetails(err.details)}` : "";
+    console.error(`Error: ${err.message}${hint}${details}`);
+    process.exit(1);
+  }
+  if (err instanceof UnreachableError) {
+    console.error(`Error: ${err.message}`);
+    process.exit(1);
+  }
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
+
+function formatDetails(details: unknown): string {
+  const fields = (details as { fieldErrors?: Record<string, string[]> })?.fieldErrors ?? (details as Record<string, string[]>);
+  if (!fields || typeof fields !== "object") return JSON.stringify(details);
+  return Object.entries(fields)
+    .map(([k, v]) => `  ${k || "(parameters)"}: ${Array.isArray(v) ? v.join("; ") : JSON.stringify(v)}`)
+    .join("\n");
+}

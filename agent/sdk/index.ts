@@ -1,0 +1,5 @@
+export { flow, isFlow, ParameterError, type Flow, type FlowOptions } from "./flow";
+export { task, type Task, type TaskOptions, type CallOptions } from "./task";
+export { getRunLogger, type RunLogger } from "./logger";
+export { artifacts } from "./artifacts";
+export { TimeoutError, type RetryDelay } from "./retry-policy";

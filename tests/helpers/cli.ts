@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+import type { Db } from "../../server/db/client";
+import { startApp, waitHealthy, type AppProcess } from "./app-process";
+import { createTestDatabase } from "./db";
+import { createWorkspaceWithMembers } from "./fixtures";
+import { freePort } from "./free-port";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+export const BATON_BIN = path.join(ROOT, "agent/bin/baton.js");
+export const FLOWS_DIR = path.join(ROOT, "tests/fixtures/flows");
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/**
+ * A real app process (dist/main.js, services on) on this test file's own database, and a workspace
+ * with an owner key, for driving the real `baton` CLI and agent as child processes.
+ */
+export async function startCliEnvironment() {
+  const { db, url: databaseUrl } = await createTestDatabase();
+  const port = await freePort();
+  const appEnv = { DATABASE_URL: databaseUrl, BATON_SERVICES: "on", BATON_PUBLIC_URL: `http://localhost:${port}` };
+  let app = startApp(appEnv, port);
+  await waitHealthy(app);
+  const children = new Set<ChildProcess>();
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    app.child.kill("SIGTERM");
+    await app.exited;
+  });
+  const w = await createWorkspaceWithMembers(db, ["runner"]);
+  const key = (await w.owner.caller.apiKeys.create({ workspace: w.ws.slug, name: "cli-test", role: "owner" })).key;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-home-"));
+  const apiUrl = `http://localhost:${port}`;
+
+  const env = (extra: Record<string, string> = {}) => {
+    const e: Record<string, string | undefined> = { ...process.env, BATON_HOME: home, BATON_API_URL: apiUrl, BATON_API_KEY: key, ...extra };
+    delete e.NODE_OPTIONS;
+    for (const k of Object.keys(extra)) if (extra[k] === "") delete e[k];
+    return e as NodeJS.ProcessEnv;
+  };
+
+  /** Runs `baton …` to its end. */
+  function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: opts.cwd ?? FLOWS_DIR, env: env(opts.env), stdio: ["ignore", "pipe", "pipe"] });
+      children.add(child);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        children.delete(child);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Starts `baton agent start …` in the background; its output is kept. */
+  function startAgent(args: string[] = [], opts: { env?: Record<string, string>; cwd?: string } = {}) {
+    const child = spawn(process.execPath, [BATON_BIN, "agent", "start", "--workdir", FLOWS_DIR, ...args], {
+      cwd: opts.cwd ?? FLOWS_DIR,
+      env: env(opts.env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(child);
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    return { child, output: () => out, exited };
+  }
+
+  return {
+    db: db as Db,
+    databaseUrl,
+    get app(): AppProcess {
+      return app;
+    },
+    /** Stops the app process (the API becomes unreachable) … */
+    async stopApp() {
+      app.child.kill("SIGTERM");
+      await app.exited;
+    },
+    /** … and starts it again on the same port and database. */
+    async restartApp() {
+      app = startApp(appEnv, port);
+      await waitHealthy(app);
+    },
+    apiUrl,
+    key,
+    home,
+    workspace: w,
+    cli,
+    startAgent,
+  };
+}
+
+/** Whether a process id is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
