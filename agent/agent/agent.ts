@@ -188,7 +188,7 @@ export class Agent {
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
       // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.
-      this.scheduleHeartbeat(Math.min(HEARTBEAT_MS, backoffMs(this.heartbeatFailures++, 1000, 5000)));
+      this.scheduleHeartbeat(backoffMs(this.heartbeatFailures++, 500, 2000));
     }
   }
 

@@ -29,5 +29,6 @@ export async function agentCommand(argv: string[]) {
     version: VERSION,
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
-  process.exitCode = await agent.run();
+  // Exit now: idle keep-alive connections would otherwise hold the process open a while.
+  process.exit(await agent.run());
 }
