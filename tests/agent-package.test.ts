@@ -31,7 +31,7 @@ const add = task("add", { retries: 1 }, async (a: number, b: number) => a + b);
 export const sum = flow("sum", {}, async () => { getRunLogger().info("adding"); return add(add(1, 2), 3); });
 console.log("result", await sum());\n`,
     );
-    const env = { ...process.env, BATON_HOME: path.join(dir, "home") };
+    const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: path.join(dir, "home") };
     delete env.BATON_API_URL;
     delete env.BATON_API_KEY;
     const out = execFileSync(path.join(project, "node_modules/.bin/tsx"), ["flow.ts"], { cwd: project, encoding: "utf8", env });
