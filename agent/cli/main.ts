@@ -1,11 +1,4 @@
 import { ApiError, UnreachableError } from "../client/api-client";
-import { agentCommand } from "./commands/agent-start";
-import { deploy } from "./commands/deploy";
-import { login } from "./commands/login";
-import { logout, profile, whoami } from "./commands/profile";
-import { agents, deployments, pools } from "./commands/resources";
-import { run } from "./commands/run";
-import { runs } from "./commands/runs";
 import { CliError } from "./errors";
 import { VERSION } from "./version";
 
@@ -24,27 +17,28 @@ const HELP = `baton ${VERSION}: the Baton CLI
 Listings take --json. Configuration: ~/.baton/config.json (BATON_HOME moves it); BATON_API_URL,
 BATON_API_KEY and BATON_PROFILE override it. Each command has --help.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  login,
-  logout,
-  whoami,
-  profile,
-  deploy,
-  run,
-  runs,
-  deployments,
-  pools,
-  agents,
-  agent: agentCommand,
+// Loaded on use: a long-running agent should not carry the deploy command's YAML parser and flow loader.
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  login: async () => (await import("./commands/login")).login,
+  logout: async () => (await import("./commands/profile")).logout,
+  whoami: async () => (await import("./commands/profile")).whoami,
+  profile: async () => (await import("./commands/profile")).profile,
+  deploy: async () => (await import("./commands/deploy")).deploy,
+  run: async () => (await import("./commands/run")).run,
+  runs: async () => (await import("./commands/runs")).runs,
+  deployments: async () => (await import("./commands/resources")).deployments,
+  pools: async () => (await import("./commands/resources")).pools,
+  agents: async () => (await import("./commands/resources")).agents,
+  agent: async () => (await import("./commands/agent-start")).agentCommand,
 };
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") return console.log(HELP);
   if (command === "--version" || command === "version") return console.log(VERSION);
-  const handler = COMMANDS[command];
-  if (!handler) throw new CliError(`Unknown command "${command}".\n\n${HELP}`, 2);
-  await handler(rest);
+  const load = COMMANDS[command];
+  if (!load) throw new CliError(`Unknown command "${command}".\n\n${HELP}`, 2);
+  await (await load())(rest);
 }
 
 main(process.argv.slice(2)).catch((err) => {
