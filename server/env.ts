@@ -19,6 +19,7 @@ const schema = z.object({
   BATON_SERVICES: optional(z.enum(["on", "off"])).default("on"),
   BATON_LATE_AFTER_SECONDS: optional(z.coerce.number().int().min(1).max(86_400)).default(15),
   BATON_RETENTION_DAYS: optional(z.coerce.number().int().min(1).max(3650)).default(30),
+  BATON_SIGNUPS_PER_IP_PER_HOUR: optional(z.coerce.number().int().min(1).max(100_000)).default(10),
   BATON_DEV_MAILBOX: flag,
   BATON_TRUST_PROXY: flag,
   AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 33)")),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { hashPassword, passwordSchema } from "../auth/password";
 import { hitRateLimit, minutesText } from "../security/rate-limit";
@@ -12,10 +13,10 @@ export const signUpInput = z.object({
   password: passwordSchema,
 });
 
-/** Creates the account and sends the verification mail. Limited to 10 sign-ups per IP per hour. */
+/** Creates the account and sends the verification mail. Limited per IP per hour (BATON_SIGNUPS_PER_IP_PER_HOUR, default 10). */
 export async function signUp(db: Db, input: z.input<typeof signUpInput>, ip: string | null) {
   const { name, email, password } = signUpInput.parse(input);
-  const limit = await hitRateLimit(db, `signup:ip:${ip ?? "unknown"}`, { limit: 10, windowSeconds: 3600 });
+  const limit = await hitRateLimit(db, `signup:ip:${ip ?? "unknown"}`, { limit: env().BATON_SIGNUPS_PER_IP_PER_HOUR, windowSeconds: 3600 });
   if (!limit.allowed) {
     throw new AppError("TOO_MANY_REQUESTS", `Too many sign-ups from this network. Try again in ${minutesText(limit.retryAfterSeconds)}.`);
   }
