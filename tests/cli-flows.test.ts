@@ -86,6 +86,15 @@ describe("deploy → run --watch through a real agent", () => {
     expect(r.state).toMatchObject({ type: "FAILED", name: "TimedOut" });
   });
 
+  it("keeps a paused deployment paused when it is deployed again", { timeout: 60_000 }, async () => {
+    expect((await env.cli(["deployments", "pause", "pipeline/nightly"])).stdout).toContain("Paused pipeline/nightly");
+    expect((await env.cli(["deploy", "pipeline.ts:pipeline", "--name", "nightly", "--param", "n=4"])).stdout).toMatch(/^Unchanged: pipeline\/nightly/m);
+    const paused = () => env.cli(["deployments", "ls", "--json"]).then((r) => JSON.parse(r.stdout).find((d: { name: string }) => d.name === "nightly").paused);
+    expect(await paused()).toBe(true);
+    expect((await env.cli(["deployments", "resume", "pipeline/nightly"])).code).toBe(0);
+    expect(await paused()).toBe(false);
+  });
+
   it("lists what it made with --json", async () => {
     const ls = await env.cli(["deployments", "ls", "--json"]);
     const names = JSON.parse(ls.stdout).map((d: { flowName: string; name: string }) => `${d.flowName}/${d.name}`);

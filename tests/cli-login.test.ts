@@ -74,6 +74,9 @@ describe("baton login --key, profiles, whoami, logout", () => {
     expect(flag.stderr).toContain("Unknown option '--stat'");
     const state = await env.cli(["runs", "ls", "--state", "BROKEN"]);
     expect(state.stderr).toContain("--state BROKEN: use one of SCHEDULED");
+    const help = await env.cli(["runs", "ls", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: baton runs ls");
     const param = await env.cli(["run", "x", "--param", "novalue"]);
     expect(param.stderr).toContain("--param novalue: use name=value");
   });

@@ -1,4 +1,5 @@
-import { MAX_LOG_LINE_BYTES, type LogLevel } from "../protocol/logs";
+import type { LogLevel } from "../protocol/logs";
+import { cutLine } from "../sdk/log-sink";
 import { isRetryable, type ApiClient } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
 
@@ -21,12 +22,7 @@ export class LogShipper {
   constructor(private readonly client: ApiClient) {}
 
   push(line: ShippedLine) {
-    const bytes = Buffer.byteLength(line.message);
-    if (bytes > MAX_LOG_LINE_BYTES) {
-      const cut = Buffer.from(line.message).subarray(0, MAX_LOG_LINE_BYTES - 64).toString();
-      line = { ...line, message: `${cut}… [truncated ${bytes - Buffer.byteLength(cut)} bytes]` };
-    }
-    this.queue.push(line);
+    this.queue.push({ ...line, message: cutLine(line.message) });
     this.running ??= this.loop();
   }
 

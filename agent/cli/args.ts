@@ -5,11 +5,17 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** node:util parseArgs with the CLI's errors: an unknown flag names the command's help. */
 export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new CliError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, "")}\n\nUsage: ${usage}`, 2);
   }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(`Usage: ${usage}`);
+    process.exit(0);
+  }
+  return parsed;
 }
 
 /** `k=v` pairs: a value that parses as JSON (numbers, booleans, arrays, objects, "quoted") is taken as such, otherwise as text. */

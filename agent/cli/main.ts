@@ -1,4 +1,5 @@
 import { ApiError, UnreachableError } from "../client/api-client";
+import { ConfigError } from "../config/profiles";
 import { CliError } from "./errors";
 import { VERSION } from "./version";
 
@@ -57,7 +58,7 @@ main(process.argv.slice(2)).catch((err) => {
     console.error(`Error: ${err.message}${hint}${details}`);
     process.exit(1);
   }
-  if (err instanceof UnreachableError) {
+  if (err instanceof UnreachableError || err instanceof ConfigError) {
     console.error(`Error: ${err.message}`);
     process.exit(1);
   }

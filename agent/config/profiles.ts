@@ -20,6 +20,9 @@ export type Profile = z.infer<typeof profileSchema>;
 const configSchema = z.object({ current: z.string().nullable().default(null), profiles: z.record(z.string(), profileSchema).default({}) });
 export type Config = z.infer<typeof configSchema>;
 
+/** The configuration is unreadable or names a profile that does not exist: the message says what to do. */
+export class ConfigError extends Error {}
+
 export const batonHome = () => process.env.BATON_HOME || path.join(os.homedir(), ".baton");
 export const configPath = () => path.join(batonHome(), "config.json");
 
@@ -30,10 +33,10 @@ export function readConfig(): Config {
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
-    throw new Error(`${file} is not valid JSON. Fix it or delete it and run \`baton login\` again.`);
+    throw new ConfigError(`${file} is not valid JSON. Fix it or delete it and run \`baton login\` again.`);
   }
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a Baton configuration. Fix it or delete it and run \`baton login\` again.`);
+  if (!parsed.success) throw new ConfigError(`${file} is not a Baton configuration. Fix it or delete it and run \`baton login\` again.`);
   return parsed.data;
 }
 
@@ -55,7 +58,7 @@ export function resolveConnection(): Connection | null {
   const name = process.env.BATON_PROFILE || config.current;
   const profile = name ? config.profiles[name] : undefined;
   if (process.env.BATON_PROFILE && !profile) {
-    throw new Error(`No profile named "${process.env.BATON_PROFILE}" (BATON_PROFILE). Run \`baton profile ls\` to see yours.`);
+    throw new ConfigError(`No profile named "${process.env.BATON_PROFILE}" (BATON_PROFILE). Run \`baton profile ls\` to see yours.`);
   }
   const url = process.env.BATON_API_URL || profile?.url;
   const key = process.env.BATON_API_KEY || profile?.key;

@@ -64,7 +64,7 @@ export const deploymentUpsertSchema = z
     retryDelay: retryDelaySchema.default({ kind: "fixed", seconds: 0 }),
     timeoutSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
     concurrencyLimit: z.number().int().min(0).max(10_000).optional(),
-    paused: z.boolean().default(false),
+    paused: z.boolean().optional().meta({ description: "Omit to keep the current state (a new deployment starts unpaused)" }),
     schedules: z.array(scheduleInputSchema).max(20).optional().meta({ description: "When given, replaces the deployment's schedules" }),
   })
   .refine((d) => (d.kind === "flow" ? Boolean(d.entrypoint) : Boolean(d.command)), {

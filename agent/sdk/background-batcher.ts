@@ -10,15 +10,21 @@ export class BackgroundBatcher<T> {
   private sending: Promise<void> | null = null;
   private failure: unknown = null;
 
+  private queuedBytes = 0;
+
+  /** `sizeOf` and `maxBytes` bound a batch's size as well as its count (log lines: under the API's 1 MiB). */
   constructor(
     private readonly send: (items: T[]) => Promise<void>,
     private readonly delayMs = 250,
     private readonly maxItems = 1000,
+    private readonly sizeOf: (item: T) => number = () => 0,
+    private readonly maxBytes = Infinity,
   ) {}
 
   push(item: T) {
     this.queue.push(item);
-    if (this.queue.length >= this.maxItems) this.kick();
+    this.queuedBytes += this.sizeOf(item);
+    if (this.queue.length >= this.maxItems || this.queuedBytes >= this.maxBytes) this.kick();
     else if (!this.timer && !this.sending) this.timer = setTimeout(() => this.kick(), this.delayMs);
   }
 
@@ -26,10 +32,15 @@ export class BackgroundBatcher<T> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.sending || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxItems);
+    let n = 0;
+    let bytes = 0;
+    while (n < this.queue.length && n < this.maxItems && (n === 0 || bytes + this.sizeOf(this.queue[n]) <= this.maxBytes)) bytes += this.sizeOf(this.queue[n++]);
+    const batch = this.queue.splice(0, n);
+    this.queuedBytes -= bytes;
     this.sending = this.send(batch)
       .catch((err) => {
         this.queue.unshift(...batch);
+        this.queuedBytes += bytes;
         this.failure = err;
       })
       .finally(() => {

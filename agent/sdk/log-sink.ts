@@ -1,4 +1,4 @@
-import type { LogLevel } from "../protocol/logs";
+import { MAX_LOG_LINE_BYTES, type LogLevel } from "../protocol/logs";
 import type { ApiClient } from "../client/api-client";
 import { BackgroundBatcher } from "./background-batcher";
 
@@ -33,16 +33,30 @@ export class ApiLogSink implements LogSink {
   private readonly batcher: BackgroundBatcher<{ seq: number } & LogRecord>;
 
   constructor(client: ApiClient, runId: string, attempt: number) {
-    this.batcher = new BackgroundBatcher(async (lines) => {
-      await client.request("POST", "/logs", { body: { logs: lines.map((l) => ({ runId, attempt, ...l })) }, tries: 8 });
-    });
+    this.batcher = new BackgroundBatcher(
+      async (lines) => {
+        await client.request("POST", "/logs", { body: { logs: lines.map((l) => ({ runId, attempt, ...l })) }, tries: 8 });
+      },
+      250,
+      1000,
+      (l) => Buffer.byteLength(l.message) + 200,
+      900 * 1024,
+    );
   }
 
   write(record: LogRecord) {
-    this.batcher.push({ seq: this.seq++, ...record });
+    this.batcher.push({ seq: this.seq++, ...record, message: cutLine(record.message) });
   }
 
   flush() {
     return this.batcher.flush();
   }
+}
+
+/** A line over the API's limit is cut here, with the same kind of marker the server would add. */
+export function cutLine(message: string): string {
+  const bytes = Buffer.byteLength(message);
+  if (bytes <= MAX_LOG_LINE_BYTES) return message;
+  const cut = Buffer.from(message).subarray(0, MAX_LOG_LINE_BYTES - 64).toString();
+  return `${cut}… [truncated ${bytes - Buffer.byteLength(cut)} bytes]`;
 }

@@ -5,7 +5,6 @@ import { uuidv7 } from "./uuidv7";
 
 export type TaskOptions<A extends unknown[]> = RetryOptions & {
   timeoutSeconds?: number;
-  tags?: string[];
   /** Cache results by a hash of the task's name and inputs. */
   cache?: boolean;
   /** Cache results under this key (implies `cache`). */

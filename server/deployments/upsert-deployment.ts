@@ -34,13 +34,15 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
       retryDelay: input.retryDelay,
       timeoutSeconds: input.timeoutSeconds ?? null,
       concurrencyLimit: input.concurrencyLimit ?? null,
-      paused: input.paused,
+      paused: false,
     };
     const [existing] = await tx
       .select()
       .from(deployments)
       .where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.flowId, flow.id), eq(deployments.name, input.name)))
       .for("update");
+    // Not saying keeps what a person chose in the UI: redeploying does not resume a paused deployment.
+    values.paused = input.paused ?? existing?.paused ?? false;
     let id: string;
     const changed: string[] = [];
     if (!existing) {

@@ -14,7 +14,6 @@ export async function agentCommand(argv: string[]) {
   const [sub, ...rest] = argv;
   if (sub !== "start") throw new CliError(`Usage: ${USAGE}`, 2);
   const { values } = parse(rest, { pool: { type: "string" }, limit: { type: "string" }, name: { type: "string" }, workdir: { type: "string" }, grace: { type: "string" } }, USAGE);
-  if (values.help) return console.log(`Usage: ${USAGE}`);
   const workdir = path.resolve((values.workdir as string | undefined) ?? ".");
   if (!fs.existsSync(workdir) || !fs.statSync(workdir).isDirectory()) throw new CliError(`--workdir ${workdir} is not a folder.`, 2);
   const { client, connection } = connect();

@@ -43,7 +43,6 @@ const FLAGS = {
  */
 export async function deploy(argv: string[]) {
   const { values, positionals } = parse(argv, FLAGS, USAGE);
-  if (values.help) return console.log(`Usage: ${USAGE}`);
   const fromFlags = positionals.length > 0 || values.command !== undefined || values.name !== undefined;
   let specs: DeploymentSpec[];
   let baseDir = process.cwd();
@@ -114,7 +113,7 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
     workPool: spec.pool ?? "default",
     parameters: spec.parameters ?? {},
     concurrencyLimit: spec.concurrency,
-    paused: spec.paused ?? false,
+    paused: spec.paused,
     schedules: schedulesOf(spec),
   };
   if (spec.command) {

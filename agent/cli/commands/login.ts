@@ -17,7 +17,6 @@ const USAGE = "baton login [--url URL] [--key KEY] [--profile NAME] [--no-browse
  */
 export async function login(argv: string[]) {
   const { values } = parse(argv, { url: { type: "string" }, key: { type: "string" }, profile: { type: "string" }, "no-browser": { type: "boolean" } }, USAGE);
-  if (values.help) return console.log(`Usage: ${USAGE}`);
   const url = (values.url ?? process.env.BATON_API_URL ?? safeCurrentUrl() ?? "http://localhost:3000").replace(/\/+$/, "");
   if (!/^https?:\/\//.test(url)) throw new CliError(`--url must start with http:// or https://, e.g. --url https://baton.example.com (got "${url}")`, 2);
 

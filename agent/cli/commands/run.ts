@@ -16,7 +16,6 @@ export const runUrl = (c: Connection, runId: string) => (c.workspace ? `${c.url}
 /** `baton run`: starts a run of a deployment; `--watch` follows its states and logs to the end. */
 export async function run(argv: string[]) {
   const { values, positionals } = parse(argv, { param: { type: "string", multiple: true }, "params-json": { type: "string" }, watch: { type: "boolean", short: "w" }, json: { type: "boolean" } }, USAGE);
-  if (values.help) return console.log(`Usage: ${USAGE}`);
   const parameters = parseParams(values.param as string[] | undefined, values["params-json"] as string | undefined);
   const { client, connection } = connect();
   const deployment = await resolveDeployment(client, positionals[0]);

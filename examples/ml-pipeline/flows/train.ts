@@ -55,7 +55,7 @@ export const buildFeatures = task(
 
 export const trainModel = task(
   "train-model",
-  { timeoutSeconds: 300, tags: ["ml"] },
+  { timeoutSeconds: 300 },
   async (train: CleanTrip[], features: FeatureSpace) => {
     const model = fitDurationModel(train, features, RIDGE);
     getRunLogger().info(
