@@ -44,6 +44,17 @@ describe("calling a flow outside an agent", () => {
     expect(res.stdout).toContain("printed to stdout");
   });
 
+  it("records a `waitFor` dependency, which no input carries", { timeout: 60_000 }, async () => {
+    const res = await callFlow("waited", {}, { BATON_HOME: emptyHome(), BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
+    expect(res.stdout).toMatch(/RESULT "model@\d+"/);
+    const { runs } = await api("/flow-runs?limit=5");
+    const run = runs.find((r: { flowName: string }) => r.flowName === "waited");
+    const { taskRuns } = await api(`/flow-runs/${run.id}/task-runs`);
+    const byKey = Object.fromEntries(taskRuns.map((t: { taskKey: string }) => [t.taskKey, t]));
+    expect(byKey.publish.upstreamTaskRunIds).toEqual([byKey.stamp.id]);
+    expect(byKey.stamp.upstreamTaskRunIds).toEqual([]);
+  });
+
   it("an ad-hoc run that fails after its in-process retries ends FAILED with the error", { timeout: 60_000 }, async () => {
     const res = await callFlow("alwaysFails", {}, { BATON_HOME: emptyHome(), BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
     expect(res.code).toBe(3);
