@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { createRunSchema, flowRunSchema, runListQuerySchema, runListSchema } from "../../../agent/protocol/runs";
 import { stateTypeSchema } from "../../../agent/protocol/states";
+import { artifactListSchema } from "../../../agent/protocol/artifacts";
+import { logPageSchema, logQuerySchema } from "../../../agent/protocol/logs";
+import { taskRunListSchema } from "../../../agent/protocol/task-runs";
+import { listRunArtifacts } from "../../artifacts/list-run-artifacts";
+import { listLogs } from "../../logs/list-logs";
+import { listTaskRuns } from "../../task-runs/list-task-runs";
+import { listTaskRunHistory } from "../../task-runs/task-run-history";
 import { cancelRun, retryRun } from "../../runs/change-run-state";
 import { createDeploymentRun } from "../../runs/create-run";
 import { getRun, listRuns } from "../../runs/load-runs";
@@ -28,4 +35,26 @@ export const runsRouter = router({
   cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, input.runId)),
 
   retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, input.runId)),
+
+  /** The run's task runs (every attempt, creation order) with upstream ids: the graph and the timeline. */
+  taskRuns: workspaceProcedure
+    .input(z.object({ runId: z.uuid(), after: z.uuid().optional() }))
+    .output(taskRunListSchema)
+    .query(({ ctx, input }) => listTaskRuns({ pool: ctx.db.$client, workspaceId: ctx.workspace.id, runToken: null, runId: input.runId, after: input.after, limit: 5000 })),
+
+  taskRunHistory: workspaceProcedure
+    .input(z.object({ runId: z.uuid() }))
+    .output(z.array(z.object({ taskRunId: z.uuid(), type: stateTypeSchema, name: z.string(), message: z.string().nullable(), timestamp: z.string() })))
+    .query(({ ctx, input }) => listTaskRunHistory({ pool: ctx.db.$client, workspaceId: ctx.workspace.id, runId: input.runId })),
+
+  /** A page of log lines after a cursor; polling with the last cursor tails the run. */
+  logs: workspaceProcedure
+    .input(logQuerySchema.extend({ runId: z.uuid() }))
+    .output(logPageSchema)
+    .query(({ ctx, input }) => listLogs({ pool: ctx.db.$client, workspaceId: ctx.workspace.id, runToken: null, ...input })),
+
+  artifacts: workspaceProcedure
+    .input(z.object({ runId: z.uuid(), after: z.uuid().optional() }))
+    .output(artifactListSchema)
+    .query(({ ctx, input }) => listRunArtifacts({ pool: ctx.db.$client, workspaceId: ctx.workspace.id, runToken: null, runId: input.runId, after: input.after, limit: 500 })),
 });
