@@ -1,14 +1,11 @@
 import "server-only";
-import { auth } from "../auth/config";
+import { requestSession } from "../auth/request-session";
 import { getDb } from "../db/client";
 import { clientIp } from "../security/client-ip";
 import type { TrpcContext } from "./init";
 
 export async function createTrpcContext(req: Request): Promise<TrpcContext> {
-  const session = await auth();
-  const userId = session?.user?.id;
-  const sessionId = (session as { sid?: string } | null)?.sid;
-  return { db: getDb(), session: userId && sessionId ? { userId, sessionId } : null, ip: clientIp(req.headers) };
+  return { db: getDb(), session: await requestSession(), ip: clientIp(req.headers) };
 }
 
 /**

@@ -1,0 +1,85 @@
+import "server-only";
+import type { Db } from "../db/client";
+import { env } from "../env";
+import { AppError } from "../errors";
+import type { RequestSession } from "../auth/request-session";
+import { resolveWorkspaceAccess } from "../workspaces/workspace-access";
+import { getEventHub } from "./event-hub";
+
+export const HEARTBEAT_MS = 15_000;
+/** How long a browser waits before reconnecting after the stream drops (EventSource `retry:`). */
+export const RETRY_MS = 2_000;
+
+function hub() {
+  return getEventHub(() => {
+    const url = env().DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set");
+    return url;
+  });
+}
+
+/**
+ * The Server-Sent Events stream of one workspace for a signed-in member (any role: everyone who
+ * may see the runs may see that they changed). Authorised like tRPC's workspaceProcedure: the
+ * session from the cookie, the workspace from the slug and the membership; a workspace the user
+ * is not a member of is a 404, as everywhere.
+ *
+ * Events carry only kinds and ids, never data: the browser refetches through tRPC, which applies
+ * the usual authorisation, so the stream cannot leak anything a query would not show.
+ */
+export async function openLiveEventStream(opts: {
+  db: Db;
+  session: RequestSession | null;
+  slug: string;
+  signal: AbortSignal;
+}): Promise<ReadableStream<Uint8Array>> {
+  if (!opts.session) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
+  if (opts.slug.length === 0 || opts.slug.length > 64) throw new AppError("NOT_FOUND", `Workspace "${opts.slug}" not found.`);
+  const { workspace } = await resolveWorkspaceAccess(opts.db, opts.slug, opts.session.userId);
+  const live = hub();
+  // Subscribe only once LISTEN is in place, so an event committed right after the stream opened is
+  // not missed (a failed connect is retried by the hub; the stream still opens and heartbeats).
+  await live.ready();
+
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          cleanup();
+        }
+      };
+      const unsubscribe = live.subscribe(workspace.id, ({ kind, ids }) => send(`event: ${kind}\ndata: ${JSON.stringify({ ids })}\n\n`));
+      // Proxies and load balancers close connections idle for 30–60 s; a comment line keeps it open.
+      const heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        opts.signal.removeEventListener("abort", cleanup);
+        try {
+          controller.close();
+        } catch {
+          // already closed or errored by the consumer
+        }
+      };
+      opts.signal.addEventListener("abort", cleanup);
+      if (opts.signal.aborted) return cleanup();
+      send(`retry: ${RETRY_MS}\n: connected\n\n`);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
+
+/** Streams currently open in this module instance (diagnostics and tests). */
+export function liveSubscriberCount(): number {
+  return hub().subscriberCount();
+}
