@@ -29,7 +29,9 @@ const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
 const t = initTRPC.context<TrpcContext>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    return { ...shape, data: { ...shape.data, fieldErrors: zod?.fieldErrors ?? null, stack: undefined } };
+    // Services report per-field problems (e.g. run parameters against a schema) in details.fieldErrors.
+    const app = error.cause instanceof AppError ? (error.cause.details?.fieldErrors as Record<string, string[]> | undefined) : undefined;
+    return { ...shape, data: { ...shape.data, fieldErrors: zod?.fieldErrors ?? app ?? null, stack: undefined } };
   },
 });
 
