@@ -1,8 +1,18 @@
 import type { Metadata } from "next";
-import { SectionEmptyState } from "../_shell/coming-section";
+import { Suspense } from "react";
+import { PageHeader } from "@/app/_components/ui";
+import { RunsList } from "./runs-list";
 
 export const metadata: Metadata = { title: "Runs" };
 
-export default function RunsPage() {
-  return <SectionEmptyState title="Runs" what="Every flow run: its state, parameters, logs, task graph and timeline." next="Runs appear here when a deployment's schedule comes due or someone starts a run." />;
+export default async function RunsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  return (
+    <>
+      <PageHeader title="Runs" description="Every flow run in this workspace, newest first." />
+      <Suspense fallback={<p className="text-slate-500">Loading…</p>}>
+        <RunsList slug={slug} />
+      </Suspense>
+    </>
+  );
 }
