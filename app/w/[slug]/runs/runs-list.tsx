@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { STATE_TYPES, type StateType } from "@/agent/protocol/states";
 import { useLiveRefresh } from "@/app/_live/use-live-refresh";
 import { useTRPC } from "@/app/_trpc/provider";
@@ -13,6 +13,7 @@ import { roleAtLeast } from "@/server/auth/roles";
 import { durationOf, formatDuration } from "./_components/duration";
 import { StateBadge } from "./_components/state-badge";
 import { TERMINAL } from "./_components/state-style";
+import { useNow } from "./_components/use-now";
 import { RunsFilters, TIME_RANGES, type Filters } from "./runs-filters";
 
 const PAGE_SIZE = 50;
@@ -35,8 +36,9 @@ export function RunsList({ slug }: { slug: string }) {
   const trail = (params.get("cursors") ?? "").split(",").filter(Boolean);
   const cursor = trail.at(-1);
   const rangeMs = TIME_RANGES.find((r) => r.value === filters.range)?.ms ?? 0;
+  const now = useNow(5_000);
   // Rounded to the minute so the query key stays the same between renders.
-  const from = useMemo(() => (rangeMs ? new Date(Math.floor((Date.now() - rangeMs) / 60_000) * 60_000).toISOString() : undefined), [rangeMs]);
+  const from = rangeMs ? new Date(Math.floor((now - rangeMs) / 60_000) * 60_000).toISOString() : undefined;
 
   const input = {
     workspace: slug,
@@ -135,7 +137,7 @@ export function RunsList({ slug }: { slug: string }) {
             </thead>
             <tbody>
               {page.map((run) => {
-                const duration = durationOf(run.startTime, run.endTime);
+                const duration = durationOf(run.startTime, run.endTime, now);
                 const canCancel = cancellable.includes(run);
                 return (
                   <tr key={run.id}>

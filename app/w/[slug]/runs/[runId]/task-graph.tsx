@@ -1,0 +1,74 @@
+"use client";
+
+import { useMemo } from "react";
+import { EmptyState } from "@/app/_components/ui";
+import type { TaskRun } from "../_components/router-outputs";
+import { stateStyle } from "../_components/state-style";
+import { layoutDag, NODE_H, NODE_W } from "./graph-layout";
+
+export function TaskGraph({ taskRuns, labels, selected, onSelect }: { taskRuns: TaskRun[]; labels: Map<string, string>; selected: string | null; onSelect: (id: string) => void }) {
+  const layout = useMemo(() => layoutDag(taskRuns.map((t) => ({ id: t.id, upstream: t.upstreamTaskRunIds }))), [taskRuns]);
+  if (taskRuns.length === 0) return <EmptyState title="No task runs">This run has reported no tasks (yet). Tasks made with the SDK&apos;s task() show here with their dependencies.</EmptyState>;
+  const byId = new Map(taskRuns.map((t) => [t.id, t]));
+  return (
+    <div className="overflow-auto rounded-lg border border-slate-200 bg-white">
+      <svg role="group" aria-label="Task dependency graph" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} className="block">
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" fill="#94a3b8" />
+          </marker>
+        </defs>
+        {layout.edges.map((e) => {
+          const [x1, y1, x2, y2] = e.points;
+          const mx = (x1 + x2) / 2;
+          return (
+            <path
+              key={`${e.from}-${e.to}`}
+              role="img"
+              aria-label={`${labels.get(e.from)} → ${labels.get(e.to)}`}
+              d={`M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2 - 2} ${y2}`}
+              fill="none"
+              stroke="#94a3b8"
+              strokeWidth={1.5}
+              markerEnd="url(#arrow)"
+            />
+          );
+        })}
+        {[...layout.nodes.values()].map((n) => {
+          const t = byId.get(n.id)!;
+          const style = stateStyle(t.state.type, t.state.name);
+          const label = labels.get(t.id)!;
+          const isSelected = selected === t.id;
+          return (
+            <g
+              key={t.id}
+              role="button"
+              tabIndex={0}
+              aria-label={`${label}, ${t.state.name}`}
+              aria-pressed={isSelected}
+              transform={`translate(${n.x} ${n.y})`}
+              className="cursor-pointer outline-none focus-visible:opacity-80"
+              onClick={() => onSelect(t.id)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" || e.key === " ") {
+                  e.preventDefault();
+                  onSelect(t.id);
+                }
+              }}
+            >
+              <rect width={NODE_W} height={NODE_H} rx={6} fill={style.fill} stroke={style.stroke} strokeWidth={isSelected ? 3 : 1.5} />
+              <rect width={6} height={NODE_H} rx={3} fill={style.stroke} />
+              <text x={14} y={19} fontSize={13} fontWeight={600} fill="#0f172a">
+                {label.length > 20 ? `${label.slice(0, 19)}…` : label}
+              </text>
+              <text x={14} y={36} fontSize={11} fill="#334155">
+                {t.state.name}
+                {t.attempt > 1 ? ` · attempt ${t.attempt}` : ""}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+    </div>
+  );
+}
