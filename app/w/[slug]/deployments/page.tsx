@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { SectionEmptyState } from "../_shell/coming-section";
+import { DeploymentsList } from "./deployments-list";
 
 export const metadata: Metadata = { title: "Deployments" };
 
-export default function DeploymentsPage() {
-  return <SectionEmptyState title="Deployments" what="Flows registered to run on a schedule or on demand, with their parameters and a Run form." next="Deployments are created with `baton deploy`." />;
+export default async function DeploymentsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  return <DeploymentsList slug={slug} />;
 }

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { SectionEmptyState } from "../_shell/coming-section";
+import { FlowsList } from "./flows-list";
 
 export const metadata: Metadata = { title: "Flows" };
 
-export default function FlowsPage() {
-  return <SectionEmptyState title="Flows" what="The flows written with the baton SDK or wrapped commands, with their runs and deployments." next="Flows are registered the first time you deploy or run one." />;
+export default async function FlowsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  return <FlowsList slug={slug} />;
 }

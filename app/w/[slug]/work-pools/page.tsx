@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
-import { SectionEmptyState } from "../_shell/coming-section";
+import { publicUrl } from "@/server/env";
+import { WorkPoolsView } from "./work-pools-view";
 
 export const metadata: Metadata = { title: "Work pools" };
 
-export default function WorkPoolsPage() {
-  return <SectionEmptyState title="Work pools" what="Pools of agents on your own machines that pick up runs, with their concurrency limits and heartbeats." next="Agents join a pool with `baton agent start --pool default`." />;
+export default async function WorkPoolsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  return <WorkPoolsView slug={slug} publicUrl={publicUrl()} />;
 }
