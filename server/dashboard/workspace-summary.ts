@@ -1,0 +1,104 @@
+import "server-only";
+import type { StateType } from "../../agent/protocol/states";
+import type { Db } from "../db/client";
+import { AGENT_OFFLINE_AFTER_SECONDS } from "../agents/agents";
+
+export type Bucket = { start: string; counts: Partial<Record<StateType, number>> };
+export type WorkspaceSummary = {
+  hours: Bucket[];
+  days: Bucket[];
+  failed24h: number;
+  crashed24h: number;
+  lateNow: number;
+  agentsOnline: number;
+  agentsTotal: number;
+  nextRuns: { id: string; name: string; flowName: string; deploymentName: string | null; scheduledTime: string }[];
+  recentFailures: { id: string; name: string; flowName: string; deploymentName: string | null; stateName: string; message: string | null; endTime: string | null }[];
+};
+
+/** The smallest UUIDv7 of a moment: run ids are UUIDv7, so "created since" is an index range on (workspace_id, id). */
+const uuidv7Floor = (ms: number) => {
+  const h = ms.toString(16).padStart(12, "0");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+};
+
+/**
+ * What the dashboard shows, for one workspace: runs over the last 24 hours (by hour) and 7 days
+ * (by day), stacked by state type, bucketed by start time (or due time for runs that never
+ * started); failed and crashed runs of the last 24 hours; runs late now; agents online; the next
+ * scheduled runs; the latest failures with their messages.
+ */
+export async function workspaceSummary(db: Db, workspaceId: string, now = new Date()): Promise<WorkspaceSummary> {
+  const pool = db.$client;
+  const weekAgo = now.getTime() - 7 * 86_400_000;
+  const [buckets, counts, agents, next, failures] = await Promise.all([
+    pool.query<{ hour: Date; state_type: StateType; n: number }>(
+      `select date_trunc('hour', coalesce(start_time, scheduled_time)) as hour, state_type, count(*)::int as n
+         from flow_runs
+        where workspace_id = $1 and id >= $2::uuid and coalesce(start_time, scheduled_time) between $3::timestamptz - interval '7 days' and $3::timestamptz
+        group by 1, 2`,
+      [workspaceId, uuidv7Floor(weekAgo - 7 * 86_400_000), now],
+    ),
+    pool.query<{ failed: number; crashed: number; late: number }>(
+      `select count(*) filter (where state_type = 'FAILED' and end_time > $2::timestamptz - interval '24 hours')::int as failed,
+              count(*) filter (where state_type = 'CRASHED' and end_time > $2::timestamptz - interval '24 hours')::int as crashed,
+              count(*) filter (where state_type = 'SCHEDULED' and state_name = 'Late')::int as late
+         from flow_runs
+        where workspace_id = $1 and (state_type in ('FAILED', 'CRASHED') and id >= $3::uuid or state_type = 'SCHEDULED')`,
+      [workspaceId, now, uuidv7Floor(weekAgo)],
+    ),
+    pool.query<{ online: number; total: number }>(
+      `select count(*) filter (where last_heartbeat_at > $2::timestamptz - make_interval(secs => $3))::int as online, count(*)::int as total
+         from agents where workspace_id = $1`,
+      [workspaceId, now, AGENT_OFFLINE_AFTER_SECONDS],
+    ),
+    pool.query<{ id: string; name: string; flow_name: string; deployment_name: string | null; scheduled_time: Date }>(
+      `select r.id, r.name, f.name as flow_name, d.name as deployment_name, r.scheduled_time
+         from flow_runs r join flows f on f.id = r.flow_id left join deployments d on d.id = r.deployment_id
+        where r.workspace_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time > $2
+        order by r.scheduled_time limit 5`,
+      [workspaceId, now],
+    ),
+    pool.query<{ id: string; name: string; flow_name: string; deployment_name: string | null; state_name: string; state_message: string | null; end_time: Date | null }>(
+      `select r.id, r.name, f.name as flow_name, d.name as deployment_name, r.state_name, r.state_message, r.end_time
+         from flow_runs r join flows f on f.id = r.flow_id left join deployments d on d.id = r.deployment_id
+        where r.workspace_id = $1 and r.id >= $2::uuid and r.state_type in ('FAILED', 'CRASHED')
+        order by r.end_time desc nulls last limit 5`,
+      [workspaceId, uuidv7Floor(weekAgo)],
+    ),
+  ]);
+
+  const hourMs = 3_600_000;
+  const thisHour = Math.floor(now.getTime() / hourMs) * hourMs;
+  const hours = Array.from({ length: 24 }, (_, i) => ({ start: new Date(thisHour - (23 - i) * hourMs).toISOString(), counts: {} as Bucket["counts"] }));
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const days = Array.from({ length: 7 }, (_, i) => ({ start: new Date(today - (6 - i) * 86_400_000).toISOString(), counts: {} as Bucket["counts"] }));
+  for (const b of buckets.rows) {
+    const t = b.hour.getTime();
+    const h = hours[23 - (thisHour - t) / hourMs];
+    if (h) h.counts[b.state_type] = (h.counts[b.state_type] ?? 0) + b.n;
+    const dayStart = Date.UTC(b.hour.getUTCFullYear(), b.hour.getUTCMonth(), b.hour.getUTCDate());
+    const d = days[6 - (today - dayStart) / 86_400_000];
+    if (d) d.counts[b.state_type] = (d.counts[b.state_type] ?? 0) + b.n;
+  }
+  const c = counts.rows[0];
+  return {
+    hours,
+    days,
+    failed24h: c.failed,
+    crashed24h: c.crashed,
+    lateNow: c.late,
+    agentsOnline: agents.rows[0].online,
+    agentsTotal: agents.rows[0].total,
+    nextRuns: next.rows.map((r) => ({ id: r.id, name: r.name, flowName: r.flow_name, deploymentName: r.deployment_name, scheduledTime: r.scheduled_time.toISOString() })),
+    recentFailures: failures.rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      flowName: r.flow_name,
+      deploymentName: r.deployment_name,
+      stateName: r.state_name,
+      message: r.state_message,
+      endTime: r.end_time?.toISOString() ?? null,
+    })),
+  };
+}
