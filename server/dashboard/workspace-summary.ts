@@ -1,4 +1,3 @@
-import "server-only";
 import type { StateType } from "../../agent/protocol/states";
 import type { Db } from "../db/client";
 import { AGENT_OFFLINE_AFTER_SECONDS } from "../agents/agents";
