@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { BASE_URL } from "../playwright.config";
+import { createWorkspace, openMail, PASSWORD, signUp, uniqueEmail } from "./helpers";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BATON = path.join(ROOT, "agent/bin/baton.js");
+const FLOWS = path.join(ROOT, "tests/fixtures/flows");
+const SCREENSHOTS = path.join(ROOT, "docs/screenshots");
+
+const children = new Set<ChildProcess>();
+test.afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+/** The real `baton` CLI as a child process, against the e2e server, with its own BATON_HOME. */
+function batonEnv(key: string, home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, BATON_API_URL: BASE_URL, BATON_API_KEY: key };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+function cli(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BATON, ...args], { cwd: FLOWS, env, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
+
+async function apiGet(request: APIRequestContext, key: string, p: string) {
+  const res = await request.get(`/api/v1${p}`, { headers: { authorization: `Bearer ${key}` } });
+  expect(res.status(), p).toBe(200);
+  return res.json();
+}
+
+async function createKey(page: Page, slug: string, name: string, role: string) {
+  await page.goto(`/w/${slug}/settings/api-keys`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Role").selectOption(role);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = await page.getByLabel("New API key").inputValue();
+  expect(key).toMatch(/^bt_/);
+  await page.getByRole("button", { name: "Done" }).click();
+  return key;
+}
+
+const badge = (page: Page) => page.getByRole("heading", { level: 1 }).locator("xpath=following-sibling::span[1]");
+
+test("runs list and run page against a real agent: graph, timeline, logs, artifacts, states, cancel, retry, run again, live, roles", async ({ browser }) => {
+  test.setTimeout(300_000);
+  const ownerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ownerCtx.newPage();
+  await signUp(page, uniqueEmail("runs-owner"));
+  const slug = await createWorkspace(page, "Runs Check");
+
+  await page.goto(`/w/${slug}/runs`);
+  await expect(page.getByRole("heading", { name: "No runs yet" })).toBeVisible();
+  await expect(page.getByText("npx baton deploy", { exact: false })).toBeVisible();
+
+  const key = await createKey(page, slug, "e2e-cli", "owner");
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-e2e-home-"));
+  const env = batonEnv(key, home);
+
+  const deployed = await cli(env, ["deploy", "pipeline.ts:pipeline", "--name", "nightly", "--param", "n=4"]);
+  expect(deployed.stderr).toBe("");
+  expect(deployed.code).toBe(0);
+  const agent = spawn(process.execPath, [BATON, "agent", "start", "--workdir", FLOWS, "--limit", "4", "--name", "e2e-agent"], { cwd: FLOWS, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(agent);
+  let agentOut = "";
+  agent.stdout.on("data", (d) => (agentOut += d));
+  agent.stderr.on("data", (d) => (agentOut += d));
+
+  try {
+    const run = await cli(env, ["run", "pipeline/nightly", "--watch"]);
+    expect(run.code, run.stdout + run.stderr + agentOut).toBe(0);
+    expect(run.stdout).toContain("total 50");
+    const runId = runIdOf(run.stdout);
+    const apiRun = await apiGet(ownerCtx.request, key, `/flow-runs/${runId}`);
+
+    await test.step("the runs list shows the run Completed, linked to its page", async () => {
+      await page.goto(`/w/${slug}/runs`);
+      const row = page.getByRole("table", { name: "Flow runs" }).getByRole("row").filter({ hasText: apiRun.name });
+      await expect(row.getByText("Completed", { exact: true })).toBeVisible();
+      await expect(row).toContainText("pipeline / nightly");
+      await row.getByRole("link", { name: apiRun.name }).click();
+      await expect(page).toHaveURL(new RegExp(`/w/${slug}/runs/${runId}`));
+      await expect(page.getByRole("heading", { level: 1, name: apiRun.name })).toBeVisible();
+      await expect(badge(page)).toHaveText("Completed");
+      await expect(page.getByLabel("Parameters")).toContainText('"n": 4');
+    });
+
+    await test.step("Graph: four task nodes with their edges; a node opens its task run", async () => {
+      await page.getByRole("tab", { name: "Graph" }).click();
+      const graph = page.getByRole("group", { name: "Task dependency graph" });
+      for (const name of ["extract", "double", "square", "total"]) await expect(graph.getByRole("button", { name: `${name}, Completed` })).toBeVisible();
+      for (const edge of ["extract → double", "extract → square", "double → total", "square → total"]) await expect(graph.getByRole("img", { name: edge })).toHaveCount(1);
+      await expect(graph.getByRole("img")).toHaveCount(4);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "run-graph.png"), fullPage: true });
+      await graph.getByRole("button", { name: "extract, Completed" }).click();
+      const panel = page.getByRole("region", { name: "Task run extract" });
+      await expect(panel).toBeVisible();
+      await expect(panel.getByText("Cache key")).toBeVisible();
+      await expect(panel.getByText("Attempt")).toBeVisible();
+    });
+
+    await test.step("Timeline: four bars", async () => {
+      await page.getByRole("tab", { name: "Timeline" }).click();
+      const timeline = page.getByRole("list", { name: "Task timeline" });
+      await expect(timeline.getByRole("listitem")).toHaveCount(4);
+      await expect(timeline.getByRole("img", { name: /^total: Completed/ })).toBeVisible();
+      await page.getByRole("region", { name: "Task run extract" }).getByRole("button", { name: "Close" }).click();
+      await page.screenshot({ path: path.join(SCREENSHOTS, "run-timeline.png"), fullPage: true });
+    });
+
+    await test.step("Logs: every line, and a text filter", async () => {
+      await page.getByRole("tab", { name: "Logs" }).click();
+      const log = page.getByRole("log", { name: "Run logs" });
+      await expect(log).toContainText("total 50");
+      await expect(log).toContainText("printed to stdout");
+      await page.getByLabel("Search logs").fill("line 3");
+      await expect(log).toContainText("line 3");
+      await expect(log).not.toContainText("total 50");
+      await expect(page.getByText(/^1 of \d+ lines$/)).toBeVisible();
+      await page.getByLabel("Search logs").fill("");
+      const download = page.waitForEvent("download");
+      await page.getByRole("button", { name: "Download" }).click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe(`${apiRun.name}.log`);
+      expect(fs.readFileSync(await file.path(), "utf8")).toContain("total 50");
+    });
+
+    await test.step("Artifacts: the markdown, rendered", async () => {
+      await page.getByRole("tab", { name: "Artifacts" }).click();
+      await expect(page.getByRole("heading", { name: "total 50" })).toBeVisible();
+    });
+
+    await test.step("States: the full history", async () => {
+      await page.getByRole("tab", { name: "States" }).click();
+      const states = page.getByRole("table", { name: "State history" });
+      for (const name of ["Scheduled", "Pending", "Running", "Completed"]) await expect(states.getByText(name, { exact: true })).toBeVisible();
+    });
+
+    await test.step("Run again: same deployment, same parameters", async () => {
+      await page.getByRole("button", { name: "Run again" }).click();
+      await expect(page).not.toHaveURL(new RegExp(`/runs/${runId}`));
+      const againId = new URL(page.url()).pathname.split("/").at(-1)!;
+      const again = await apiGet(ownerCtx.request, key, `/flow-runs/${againId}`);
+      expect(again.deploymentId).toBe(apiRun.deploymentId);
+      expect(again.parameters).toEqual(apiRun.parameters);
+    });
+
+    await test.step("Cancel a running command from the run page, then Retry it", async () => {
+      expect((await cli(env, ["deploy", "--command", "sleep 30", "--name", "sleeper"])).code).toBe(0);
+      const started = await cli(env, ["run", "sleeper/sleeper"]);
+      expect(started.code, started.stdout + started.stderr).toBe(0);
+      const sleepId = runIdOf(started.stdout);
+      await page.goto(`/w/${slug}/runs/${sleepId}`);
+      await expect(badge(page)).toHaveText("Running", { timeout: 20_000 });
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await expect(badge(page)).toHaveText("Cancelled", { timeout: 15_000 });
+      await page.getByRole("button", { name: "Retry" }).click();
+      await expect(page.getByText("Attempt", { exact: true }).locator("xpath=following-sibling::dd")).toHaveText("2", { timeout: 20_000 });
+      await expect(badge(page)).toHaveText(/Scheduled|Pending|Running/);
+      await page.getByRole("tab", { name: "States" }).click();
+      await expect(page.getByRole("table", { name: "State history" }).getByText("Cancelled", { exact: true })).toBeVisible();
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await expect(badge(page)).toHaveText("Cancelled", { timeout: 15_000 });
+    });
+
+    await test.step("Live: a run created through the API appears in the open list without a reload", async () => {
+      await page.goto(`/w/${slug}/runs`);
+      await expect(page.getByText("Live: new runs and state changes appear as they happen.")).toBeVisible();
+      const res = await ownerCtx.request.post(`/api/v1/deployments/${apiRun.deploymentId}/runs`, {
+        headers: { authorization: `Bearer ${key}` },
+        data: { parameters: { n: 2 }, name: "live-check-run" },
+      });
+      expect(res.status()).toBeLessThan(300);
+      await expect(page.getByRole("link", { name: "live-check-run" })).toBeVisible({ timeout: 2_000 });
+    });
+
+    await test.step("A viewer sees no run actions, and the server refuses them", async () => {
+      const viewerEmail = uniqueEmail("runs-viewer");
+      await page.goto(`/w/${slug}/settings/members`);
+      await page.getByLabel("Email").fill(viewerEmail);
+      await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+      await page.getByRole("button", { name: "Send invitation" }).click();
+      await expect(page.getByText(`Invitation sent to ${viewerEmail}.`)).toBeVisible();
+      const viewerCtx = await browser.newContext();
+      const viewer = await viewerCtx.newPage();
+      await openMail(viewer, viewerEmail, /invited you to Runs Check/);
+      await viewer.getByRole("link", { name: /\/invite\// }).click();
+      await viewer.getByRole("link", { name: "Create an account to join" }).click();
+      await viewer.getByLabel("Password").fill(PASSWORD);
+      await viewer.getByRole("button", { name: "Create account" }).click();
+      await viewer.getByRole("button", { name: "Accept invitation" }).click();
+      await expect(viewer.getByRole("banner").getByText("Your role: viewer")).toBeVisible();
+
+      await viewer.goto(`/w/${slug}/runs/${runId}`);
+      await expect(viewer.getByRole("heading", { level: 1, name: apiRun.name })).toBeVisible();
+      await expect(viewer.getByRole("tab", { name: "Graph" })).toBeVisible();
+      for (const name of ["Cancel", "Retry", "Run again"]) await expect(viewer.getByRole("button", { name })).toHaveCount(0);
+      await viewer.goto(`/w/${slug}/runs`);
+      await expect(viewer.getByRole("link", { name: apiRun.name })).toBeVisible();
+      await expect(viewer.getByRole("button", { name: /Cancel selected/ })).toHaveCount(0);
+      const headers = { "x-baton-csrf": "1" };
+      for (const proc of ["runs.cancel", "runs.retry"]) {
+        const res = await viewerCtx.request.post(`/api/trpc/${proc}`, { headers, data: { workspace: slug, runId } });
+        expect(res.status(), proc).toBe(403);
+      }
+      const rerun = await viewerCtx.request.post("/api/trpc/runs.create", { headers, data: { workspace: slug, deploymentId: apiRun.deploymentId, parameters: {} } });
+      expect(rerun.status()).toBe(403);
+      await viewerCtx.close();
+    });
+  } finally {
+    agent.kill("SIGKILL");
+    await ownerCtx.close();
+  }
+});
