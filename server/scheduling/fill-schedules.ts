@@ -93,13 +93,17 @@ async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, 
          from unnest($5::uuid[], $6::timestamptz[]) as f(id, until)
         where s.id = f.id
        returning 1
+     ), events as (
+       -- Open runs pages show upcoming runs too; ids in chunks of 100 keep each payload under NOTIFY's 8000 bytes.
+       select pg_notify('baton_events', json_build_object('w', w, 'kind', 'flow_run', 'ids', json_agg(id))::text)
+         from (select workspace_id as w, id, (row_number() over (partition by workspace_id) - 1) / 100 as chunk from ins) t group by w, chunk
      ), wake as (
        -- Long-polling agents of each pool that got runs wake up (and set a timer for the earliest).
        select pg_notify('baton_dispatch', p.work_pool_id::text)
          from (select distinct work_pool_id from ins where work_pool_id is not null) p
      )
      select (select count(*) from ins)::int as created, (select count(*) from hist) as h,
-            (select count(*) from filled) as f, (select count(*) from wake) as w`,
+            (select count(*) from filled) as f, (select count(*) from wake) as w, (select count(*) from events) as e`,
     [runIds, scheduleIds, slotTimes, names, filled.map((f) => f.id), filled.map((f) => f.until)],
   );
   return { schedules: filled.length, runsCreated: result.rows[0].created };
