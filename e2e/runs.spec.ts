@@ -193,6 +193,18 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
       await expect(page.getByRole("link", { name: "live-check-run" })).toBeVisible({ timeout: 2_000 });
     });
 
+    await test.step("Logs tail a running flow: new lines appear without a reload", async () => {
+      expect((await cli(env, ["deploy", "pipeline.ts:chatty", "--name", "chatty", "--param", "lines=60", "--param", "everyMs=200"])).code).toBe(0);
+      const started = await cli(env, ["run", "chatty/chatty"]);
+      expect(started.code, started.stdout + started.stderr).toBe(0);
+      await page.goto(`/w/${slug}/runs/${runIdOf(started.stdout)}?tab=logs`);
+      const log = page.getByRole("log", { name: "Run logs" });
+      await expect(log).toContainText("chatty 1", { timeout: 20_000 });
+      await expect(log).not.toContainText("chatty 59");
+      await expect(log).toContainText("chatty 59", { timeout: 20_000 });
+      await expect(badge(page)).toHaveText("Completed", { timeout: 15_000 });
+    });
+
     await test.step("A viewer sees no run actions, and the server refuses them", async () => {
       const viewerEmail = uniqueEmail("runs-viewer");
       await page.goto(`/w/${slug}/settings/members`);
