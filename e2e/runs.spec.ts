@@ -193,6 +193,21 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
       await expect(page.getByRole("link", { name: "live-check-run" })).toBeVisible({ timeout: 2_000 });
     });
 
+    await test.step("Timeline and graph show a task's retry", async () => {
+      expect((await cli(env, ["deploy", "flaky-task.ts:retrying", "--name", "retrying"])).code).toBe(0);
+      const run = await cli(env, ["run", "retrying/retrying", "--watch"]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      await page.goto(`/w/${slug}/runs/${runIdOf(run.stdout)}?tab=timeline`);
+      const timeline = page.getByRole("list", { name: "Task timeline" });
+      await expect(timeline.getByRole("img", { name: /^flaky: Completed, .*retried \(attempt 2\)$/ })).toBeVisible();
+      await expect(timeline.getByText("retried, attempt 2")).toBeVisible();
+      await page.getByRole("tab", { name: "Graph" }).click();
+      await page.getByRole("button", { name: "flaky, Completed" }).click();
+      const panel = page.getByRole("region", { name: "Task run flaky" });
+      for (const name of ["AwaitingRetry", "Retrying"]) await expect(panel.getByText(name, { exact: true })).toBeVisible();
+      await expect(panel.getByRole("log")).toContainText("first try fails");
+    });
+
     await test.step("Logs tail a running flow: new lines appear without a reload", async () => {
       expect((await cli(env, ["deploy", "pipeline.ts:chatty", "--name", "chatty", "--param", "lines=60", "--param", "everyMs=200"])).code).toBe(0);
       const started = await cli(env, ["run", "chatty/chatty"]);
