@@ -160,14 +160,29 @@ describe("live events over SSE (GET /api/w/{slug}/events)", () => {
     stream.close();
   });
 
-  it("runs the scheduler creates arrive as `flow_run` events", async () => {
+  it("scheduled runs created and removed, and deployment changes, arrive as `flow_run` and `deployment` events", async () => {
     const A = await workspaceWithRun();
     const stream = await openStream(A.ws.slug, await signIn(A.owner.user.email));
-    await api("PUT", "/api/v1/deployments", A.key, { flowName: "live", name: "hourly", kind: "command", command: "echo hi", schedules: [{ kind: "cron", cron: "0 * * * *" }] });
+    const { deployment } = await api("PUT", "/api/v1/deployments", A.key, { flowName: "live", name: "hourly", kind: "command", command: "echo hi", schedules: [{ kind: "cron", cron: "0 * * * *" }] });
+    await stream.next(hasId("deployment", deployment.id));
     expect((await fillSchedules(db, { now: new Date() })).runsCreated).toBeGreaterThan(0);
-    const event = await stream.next((e) => e.event === "flow_run");
+    const created = await stream.next((e) => e.event === "flow_run");
     const { rows } = await db.$client.query<{ id: string }>("select id from flow_runs where workspace_id = $1 and auto_scheduled", [A.ws.id]);
-    expect(new Set(JSON.parse(event.data).ids)).toEqual(new Set(rows.map((r) => r.id)));
+    const future = new Set(rows.map((r) => r.id));
+    expect(new Set(JSON.parse(created.data).ids)).toEqual(future);
+
+    // Pausing deletes the future runs: pages learn which, and that the deployment changed.
+    stream.events.length = 0;
+    await api("POST", `/api/v1/deployments/${deployment.id}/pause`, A.key);
+    const removed = await stream.next((e) => e.event === "flow_run");
+    expect(new Set(JSON.parse(removed.data).ids)).toEqual(future);
+    await stream.next(hasId("deployment", deployment.id));
+    // Redeploying the same definition changes nothing and says nothing.
+    stream.events.length = 0;
+    await api("PUT", "/api/v1/deployments", A.key, { flowName: "live", name: "hourly", kind: "command", command: "echo hi", schedules: [{ kind: "cron", cron: "0 * * * *" }] });
+    const marker = await A.startRun();
+    await stream.next(hasId("flow_run", marker.id));
+    expect(stream.events.filter((e) => e.event === "deployment")).toEqual([]);
     stream.close();
   });
 

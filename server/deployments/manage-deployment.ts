@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { deployments } from "../db/schema";
 import { AppError } from "../errors";
+import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
 
@@ -17,6 +18,7 @@ export async function setDeploymentPaused(db: Db, workspaceId: string, id: strin
     if (paused) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     // Runs that waited while it was paused are claimable again: wake the pool's agents.
     else await tx.execute(sql`select pg_notify('baton_dispatch', ${row.workPoolId}::text)`);
+    await notifyLive(tx, workspaceId, "deployment", [id]);
   });
   return getDeployment(db, workspaceId, id);
 }
@@ -28,5 +30,6 @@ export async function deleteDeployment(db: Db, workspaceId: string, id: string) 
     await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     const rows = await tx.delete(deployments).where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId))).returning({ id: deployments.id });
     if (!rows[0]) throw new AppError("NOT_FOUND", "Deployment not found.");
+    await notifyLive(tx, workspaceId, "deployment", [id]);
   });
 }

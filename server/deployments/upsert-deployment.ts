@@ -3,6 +3,7 @@ import { deploymentUpsertSchema, type DeploymentUpsert } from "../../agent/proto
 import type { Db } from "../db/client";
 import { deployments } from "../db/schema";
 import { upsertFlow } from "../flows/upsert-flow";
+import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns, replaceSchedules } from "../scheduling/replace-schedules";
 import { findWorkPool } from "../work-pools/find-work-pool";
 import { getDeployment } from "./get-deployment";
@@ -61,6 +62,8 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
       const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules });
       if (result.changed && existing) changed.push("schedules");
     }
+    // Schedule changes notify from replaceSchedules; a redeploy that changed nothing stays quiet.
+    if (!existing || changed.some((f) => f !== "schedules")) await notifyLive(tx, workspaceId, "deployment", [id]);
     return { id, created: !existing, changed };
   });
   return { deployment: await getDeployment(db, workspaceId, id), created, changed };

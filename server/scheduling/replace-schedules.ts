@@ -3,6 +3,7 @@ import { scheduleInputSchema, type ScheduleInput } from "../../agent/protocol/de
 import type { Tx } from "../db/client";
 import { flowRuns, schedules, type Schedule } from "../db/schema";
 import { AppError } from "../errors";
+import { notifyLive } from "../live/notify-live";
 import { validateSchedule } from "./schedule-slots";
 
 type Definition = {
@@ -132,7 +133,9 @@ export async function replaceSchedules(
     : [];
 
   const rows = defs.map((_, i) => kept.get(i) ?? inserted[toInsert.findIndex((t) => t.i === i)]);
-  return { schedules: rows, changed: unmatched.length > 0 || inserted.length > 0 };
+  const changed = unmatched.length > 0 || inserted.length > 0;
+  if (changed) await notifyLive(tx, opts.workspaceId, "deployment", [opts.deploymentId]);
+  return { schedules: rows, changed };
 }
 
 /**
@@ -171,6 +174,8 @@ export async function removeFutureRuns(tx: Tx, opts: { workspaceId: string; depl
     .orderBy(asc(schedules.id))
     .for("no key update");
   const deleted = await tx.delete(flowRuns).where(and(...runFilter)).returning({ id: flowRuns.id });
+  // Open runs pages drop them (a refetch no longer finds them).
+  if (deleted.length) await notifyLive(tx, opts.workspaceId, "flow_run", deleted.map((r) => r.id));
   if (locked.length) {
     await tx
       .update(schedules)
