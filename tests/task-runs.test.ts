@@ -152,6 +152,28 @@ describe("POST /api/v1/task-runs/batch", () => {
     expect(await db.select().from(taskRuns).where(eq(taskRuns.flowRunId, run.id))).toHaveLength(3);
   });
 
+  it("keeps the client's times of creation and state changes (reports travel in batches), never in the future", async () => {
+    const w = await workspaceWithKeys();
+    const { run, token } = await createRunningRun(db, w.ws.id);
+    const t0 = Date.now() - 10_000;
+    const id = uuidv7();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { runId: run.id, taskRuns: [{ id, taskKey: "fit", state: { type: "RUNNING" }, timestamp: iso(t0) }] } });
+    const res = await report(token, [
+      { taskRunId: id, state: { type: "COMPLETED" }, timestamp: iso(t0 + 4_000) },
+    ]);
+    expect(res.status).toBe(200);
+    const [row] = await db.select().from(taskRuns).where(eq(taskRuns.id, id));
+    expect([row.startTime?.getTime(), row.endTime?.getTime(), row.stateTimestamp.getTime()]).toEqual([t0, t0 + 4_000, t0 + 4_000]);
+    const states = await db.select().from(taskRunStates).where(eq(taskRunStates.taskRunId, id)).orderBy(asc(taskRunStates.id));
+    expect(states.map((s) => s.timestamp.getTime())).toEqual([t0, t0 + 4_000]);
+
+    const future = uuidv7();
+    await api.call("POST", "/api/v1/task-runs/batch", { key: token, body: { runId: run.id, taskRuns: [{ id: future, taskKey: "late", state: { type: "RUNNING" }, timestamp: iso(Date.now() + 3_600_000) }] } });
+    const [f] = await db.select().from(taskRuns).where(eq(taskRuns.id, future));
+    expect(f.startTime!.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it("refuses a duplicate key in one batch (400), an unknown upstream (404) and an earlier attempt's token (409), creating nothing", async () => {
     const w = await workspaceWithKeys();
     const { run, token } = await createRunningRun(db, w.ws.id);

@@ -49,6 +49,10 @@ export const taskRunStateReportSchema = z
     taskRunId: z.uuid(),
     state: stateSchema,
     transitionId: z.uuid().optional().meta({ description: "Made by the client. Re-sent reports are safe either way: a report of the state the task run is already in changes nothing" }),
+    timestamp: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: "When it happened on the client (reports travel in batches); default the server's time. Never later than now nor earlier than the task run's previous state" }),
   })
   .meta({ id: "TaskRunStateReport" });
 
@@ -95,6 +99,7 @@ export const taskRunBatchCreateSchema = z
           upstreamTaskRunIds: z.array(z.uuid()).max(1000).default([]),
           cacheKey: z.string().min(1).max(500).nullable().optional(),
           state: stateSchema.optional(),
+          timestamp: z.iso.datetime({ offset: true }).optional().meta({ description: "When it was created on the client; default the server's time, never later" }),
         }),
       )
       .min(1)

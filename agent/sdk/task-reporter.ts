@@ -3,8 +3,8 @@ import type { ApiClient } from "../client/api-client";
 import { BackgroundBatcher } from "./background-batcher";
 
 type Op =
-  | { kind: "create"; id: string; taskKey: string; dynamicKey: string; name: string; upstreamTaskRunIds: string[]; cacheKey: string | null; state: State }
-  | { kind: "state"; taskRunId: string; state: State };
+  | { kind: "create"; id: string; taskKey: string; dynamicKey: string; name: string; upstreamTaskRunIds: string[]; cacheKey: string | null; state: State; timestamp: string }
+  | { kind: "state"; taskRunId: string; state: State; timestamp: string };
 
 /**
  * Task runs and their states, reported in the background: a task costs the flow microseconds.
@@ -28,7 +28,7 @@ export class TaskReporter {
       }
       const states = ops.filter((o) => o.kind === "state");
       if (states.length > 0) {
-        await client.request("POST", "/task-runs/states", { body: { reports: states.map((s) => ({ taskRunId: this.id(s.taskRunId), state: s.state })) }, tries: 8 });
+        await client.request("POST", "/task-runs/states", { body: { reports: states.map((s) => ({ taskRunId: this.id(s.taskRunId), state: s.state, timestamp: s.timestamp })) }, tries: 8 });
       }
     });
   }
@@ -37,12 +37,13 @@ export class TaskReporter {
     return this.renamed.get(requested) ?? requested;
   }
 
-  create(op: Omit<Extract<Op, { kind: "create" }>, "kind">) {
-    this.batcher.push({ kind: "create", ...op });
+  /** States carry the time they happened here: they reach the server up to a batch later. */
+  create(op: Omit<Extract<Op, { kind: "create" }>, "kind" | "timestamp">) {
+    this.batcher.push({ kind: "create", ...op, timestamp: new Date().toISOString() });
   }
 
   state(taskRunId: string, state: State) {
-    this.batcher.push({ kind: "state", taskRunId, state });
+    this.batcher.push({ kind: "state", taskRunId, state, timestamp: new Date().toISOString() });
   }
 
   flush() {

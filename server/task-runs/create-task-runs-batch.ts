@@ -40,15 +40,17 @@ export async function createTaskRunsBatch(opts: {
   const types = t.map((x) => x.state?.type ?? "PENDING");
   const { rows } = await pool.query<{ requested_id: string; id: string; created: boolean }>(
     `with input as (
-       select * from unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-                 with ordinality as x(id, task_key, dynamic_key, name, state_type, state_name, state_message, cache_key, upstream, ord)
+       select x.*, least(coalesce(x.ts, now()), now()) as at
+         from unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[])
+                 with ordinality as x(id, task_key, dynamic_key, name, state_type, state_name, state_message, cache_key, upstream, ts, ord)
      ), ins as (
        insert into task_runs (id, workspace_id, flow_run_id, flow_run_attempt, task_key, dynamic_key, name, state_type, state_name, state_message,
-                              cache_key, upstream_task_run_ids, start_time, end_time)
-       select id, $1, $2, $3, task_key, dynamic_key, name, state_type, state_name, state_message, cache_key,
+                              state_timestamp, cache_key, upstream_task_run_ids, start_time, end_time, created_at)
+       select id, $1, $2, $3, task_key, dynamic_key, name, state_type, state_name, state_message, at, cache_key,
               array(select jsonb_array_elements_text(upstream::jsonb))::uuid[],
-              case when state_type <> 'PENDING' then now() end,
-              case when state_type = any($13::text[]) then now() end
+              case when state_type <> 'PENDING' then at end,
+              case when state_type = any($13::text[]) then at end,
+              at
          from input order by ord
        on conflict (flow_run_id, flow_run_attempt, task_key, dynamic_key) do nothing
        returning id, workspace_id, state_type, state_name, state_message, state_timestamp
@@ -80,6 +82,7 @@ export async function createTaskRunsBatch(opts: {
       t.map((x) => x.cacheKey ?? null),
       t.map((x) => JSON.stringify(x.upstreamTaskRunIds)),
       TERMINAL_STATES,
+      t.map((x) => x.timestamp ?? null),
     ],
   );
   return rows.map((r) => ({ id: r.id, requestedId: r.requested_id, created: r.created }));

@@ -4,7 +4,7 @@ import { withPgTransaction } from "../db/pg-transaction";
 import { AppError } from "../errors";
 import type { RunTokenScope } from "./resolve-run";
 
-export type TaskRunStateReport = { taskRunId: string; state: State; transitionId?: string };
+export type TaskRunStateReport = { taskRunId: string; state: State; transitionId?: string; timestamp?: string };
 
 type CurrentState = { type: StateType; name: string; message: string | null; timestamp: string };
 export type TaskRunStateResult =
@@ -24,7 +24,7 @@ type Row = {
   started: boolean;
 };
 
-type Change = { id: string; type: StateType; name: string; message: string | null; attempt: number; started: boolean; ended: boolean };
+type Change = { id: string; type: StateType; name: string; message: string | null; attempt: number; started: boolean; ended: boolean; at: Date; startedAt: Date | null };
 
 /**
  * Applies a batch of task state reports, in order, in one transaction of three round trips: lock
@@ -68,7 +68,7 @@ export async function reportTaskRunStates(opts: { pool: pg.Pool; workspaceId: st
     const now = new Date();
     const results: TaskRunStateResult[] = [];
     const changes = new Map<string, Change>();
-    const history: { id: string; type: StateType; name: string; message: string | null }[] = [];
+    const history: { id: string; type: StateType; name: string; message: string | null; at: Date }[] = [];
     for (const report of reports) {
       const t = taskRuns.get(report.taskRunId)!;
       const current = (): CurrentState => ({ type: t.state_type, name: t.state_name, message: t.state_message, timestamp: t.state_timestamp.toISOString() });
@@ -84,10 +84,13 @@ export async function reportTaskRunStates(opts: { pool: pg.Pool; workspaceId: st
       }
       // Running again after having run (a task retry) is a new task attempt.
       const rerun = type === "RUNNING" && t.started && t.state_type !== "RUNNING";
+      // The client's time of the change (reports travel in batches), kept in order and never in the future.
+      const claimed = report.timestamp ? new Date(report.timestamp) : now;
+      const at = new Date(Math.min(now.getTime(), Math.max(claimed.getTime(), t.state_timestamp.getTime())));
       t.state_type = type;
       t.state_name = name;
       t.state_message = report.state.message ?? null;
-      t.state_timestamp = now;
+      t.state_timestamp = at;
       t.attempt += rerun ? 1 : 0;
       t.started ||= type === "RUNNING";
       const previous = changes.get(t.id);
@@ -99,32 +102,34 @@ export async function reportTaskRunStates(opts: { pool: pg.Pool; workspaceId: st
         attempt: t.attempt,
         started: (previous?.started ?? false) || type === "RUNNING",
         ended: TERMINAL_STATES.includes(type),
+        at,
+        startedAt: previous?.startedAt ?? (type === "RUNNING" ? at : null),
       });
-      history.push({ id: t.id, type, name, message: t.state_message });
+      history.push({ id: t.id, type, name, message: t.state_message, at });
       results.push({ taskRunId: t.id, status: "ACCEPT", state: current() });
     }
-    if (changes.size > 0) await writeChanges(client, workspaceId, [...changes.values()], history, now);
+    if (changes.size > 0) await writeChanges(client, workspaceId, [...changes.values()], history);
     return results;
   });
 }
 
-async function writeChanges(client: pg.PoolClient, workspaceId: string, changes: Change[], history: { id: string; type: StateType; name: string; message: string | null }[], now: Date) {
+async function writeChanges(client: pg.PoolClient, workspaceId: string, changes: Change[], history: { id: string; type: StateType; name: string; message: string | null; at: Date }[]) {
   const col = <K extends keyof Change>(k: K) => changes.map((c) => c[k]);
   await client.query(
     `with c as (
-       select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::bool[])
-         as c(id, type, name, message, attempt, started, ended)
+       select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::bool[], $9::timestamptz[], $14::timestamptz[])
+         as c(id, type, name, message, attempt, started, ended, at, started_at)
      ), upd as (
        update task_runs t set
-         state_type = c.type, state_name = c.name, state_message = c.message, state_timestamp = $9, attempt = c.attempt,
-         start_time = case when c.started then coalesce(t.start_time, $9) else t.start_time end,
-         end_time = case when c.ended then $9 when c.started then null else t.end_time end
+         state_type = c.type, state_name = c.name, state_message = c.message, state_timestamp = c.at, attempt = c.attempt,
+         start_time = case when c.started then coalesce(t.start_time, c.started_at, c.at) else t.start_time end,
+         end_time = case when c.ended then c.at when c.started then null else t.end_time end
        from c where t.id = c.id and t.workspace_id = $1
        returning t.flow_run_id
      ), hist as (
        insert into task_run_states (workspace_id, task_run_id, type, name, message, timestamp)
-       select $1, h.id, h.type, h.name, h.message, $9
-         from unnest($10::uuid[], $11::text[], $12::text[], $13::text[]) with ordinality as h(id, type, name, message, ord)
+       select $1, h.id, h.type, h.name, h.message, h.at
+         from unnest($10::uuid[], $11::text[], $12::text[], $13::text[], $15::timestamptz[]) with ordinality as h(id, type, name, message, at, ord)
         order by h.ord
        returning 1
      ), events as (
@@ -141,11 +146,13 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
       col("attempt"),
       col("started"),
       col("ended"),
-      now,
+      col("at"),
       history.map((h) => h.id),
       history.map((h) => h.type),
       history.map((h) => h.name),
       history.map((h) => h.message),
+      col("startedAt"),
+      history.map((h) => h.at),
     ],
   );
 }
