@@ -34,19 +34,20 @@ const byPath = (p: string) => {
 
 describe("JSON Schema → form model", () => {
   it("one field per property with its kind, label, description and whether it is required", () => {
+    // Stored schemas come back from jsonb with their keys reordered: required first, then alphabetical.
     expect(model.map((f) => [f.path, f.kind, f.required])).toEqual([
       ["dataset", "string", true],
-      ["epochs", "integer", false],
-      ["rate", "number", false],
-      ["dryRun", "boolean", false],
-      ["mode", "enum", false],
-      ["level", "enum", false],
-      ["since", "date", false],
-      ["at", "date-time", false],
-      ["tags", "array", false],
-      ["sizes", "array", false],
       ["options", "object", true],
+      ["at", "date-time", false],
+      ["dryRun", "boolean", false],
+      ["epochs", "integer", false],
       ["extra", "json", false],
+      ["level", "enum", false],
+      ["mode", "enum", false],
+      ["rate", "number", false],
+      ["since", "date", false],
+      ["sizes", "array", false],
+      ["tags", "array", false],
     ]);
     expect(byPath("dataset")).toMatchObject({ label: "Dataset", description: "Which data to train on" });
     expect(byPath("mode").options).toEqual(["fast", "full"]);
@@ -55,6 +56,11 @@ describe("JSON Schema → form model", () => {
       ["options.path", "string", true],
       ["options.depth", "integer", false],
     ]);
+  });
+
+  it("x-order puts properties in the author's order", () => {
+    const m = buildFormModel({ type: "object", properties: { b: { type: "string", "x-order": 2 }, a: { type: "string", "x-order": 3 }, c: { type: "string", "x-order": 1 } } });
+    expect(m.map((f) => f.key)).toEqual(["c", "b", "a"]);
   });
 
   it("nullable types use their non-null type", () => {

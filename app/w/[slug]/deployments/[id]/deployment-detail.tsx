@@ -63,6 +63,11 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
   const canRun = roleAtLeast(role, "runner");
   const canEdit = roleAtLeast(role, "developer");
   const o = overview.data?.find((x) => x.deploymentId === d.id);
+  // The scheduler keeps future runs waiting ahead; they are "next", not "recent".
+  const soon = runs.dataUpdatedAt + 60_000;
+  const isUpcoming = (r: { state: { type: string }; scheduledTime: string }) => r.state.type === "SCHEDULED" && Date.parse(r.scheduledTime) > soon;
+  const recent = runs.data?.runs.filter((r) => !isUpcoming(r)) ?? [];
+  const upcoming = runs.data?.runs.filter(isUpcoming).length ?? 0;
 
   async function run(parameters: Record<string, unknown>): Promise<SubmitResult> {
     try {
@@ -183,8 +188,9 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
         {runs.isError && <Alert>{runs.error.message}</Alert>}
         {runs.data && (
           <div className="flex flex-col gap-3">
-            <SuccessSparkline runs={runs.data.runs} />
-            {runs.data.runs.length === 0 ? (
+            <SuccessSparkline runs={recent} />
+            {upcoming > 0 && <p className="text-sm text-slate-500">{upcoming === 1 ? "1 scheduled run is" : `${upcoming} scheduled runs are`} waiting for its time.</p>}
+            {recent.length === 0 ? (
               <p className="text-slate-600">{canRun ? "No runs yet. Start one with Run or Quick run." : "No runs yet."}</p>
             ) : (
               <Table label="Recent runs">
@@ -197,7 +203,7 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
                   </tr>
                 </thead>
                 <tbody>
-                  {runs.data.runs.map((r) => (
+                  {recent.map((r) => (
                     <tr key={r.id}>
                       <Td>
                         <Link href={`/w/${slug}/runs/${r.id}`} className="font-medium text-sky-800 hover:underline">

@@ -18,6 +18,9 @@ export function FlowDetail({ slug, flowId }: { slug: string; flowId: string }) {
   if (flow.isPending) return <p className="text-slate-500">Loading…</p>;
   if (flow.isError) return <Alert>{flow.error.message}</Alert>;
   const mine = (deployments.data ?? []).filter((d) => d.flowId === flowId);
+  // Future runs the scheduler keeps ahead are not "recent".
+  const soon = runs.dataUpdatedAt + 60_000;
+  const recent = runs.data?.runs.filter((r) => !(r.state.type === "SCHEDULED" && Date.parse(r.scheduledTime) > soon)) ?? [];
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
@@ -62,7 +65,7 @@ export function FlowDetail({ slug, flowId }: { slug: string; flowId: string }) {
       <Card title="Recent runs">
         {runs.isError && <Alert>{runs.error.message}</Alert>}
         {runs.data &&
-          (runs.data.runs.length === 0 ? (
+          (recent.length === 0 ? (
             <p className="text-slate-600">No runs of this flow yet.</p>
           ) : (
             <Table label="Recent runs of this flow">
@@ -75,7 +78,7 @@ export function FlowDetail({ slug, flowId }: { slug: string; flowId: string }) {
                 </tr>
               </thead>
               <tbody>
-                {runs.data.runs.map((r) => (
+                {recent.map((r) => (
                   <tr key={r.id}>
                     <Td>
                       <Link href={`/w/${slug}/runs/${r.id}`} className="font-medium text-sky-800 hover:underline">

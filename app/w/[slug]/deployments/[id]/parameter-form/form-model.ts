@@ -56,7 +56,15 @@ function kindOfValue(value: unknown): FieldKind {
 function fieldsOf(schema: Schema, prefix: string): FieldModel[] {
   const props = isObject(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-  return Object.entries(props).map(([key, raw]) => {
+  // Postgres jsonb does not keep key order, so the schema's own order is lost once stored: show
+  // required fields first, then by "x-order" when a property has one, then alphabetically.
+  const order = (key: string) => {
+    const p = props[key];
+    return isObject(p) && typeof p["x-order"] === "number" ? p["x-order"] : Number.MAX_SAFE_INTEGER;
+  };
+  const keys = Object.keys(props).sort((a, b) => Number(required.has(b)) - Number(required.has(a)) || order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return keys.map((key) => {
+    const raw = props[key];
     const s = isObject(raw) ? raw : {};
     const path = prefix ? `${prefix}.${key}` : key;
     const base = {

@@ -16,6 +16,7 @@ function Field({ field, values, errors, onChange }: { field: FieldModel; values:
     field.kind === "array" ? `One per line${field.itemKind && field.itemKind !== "string" ? ` (${field.itemKind === "enum" ? (field.options ?? []).map(String).join(", ") : field.itemKind})` : ""}.` : field.kind === "date-time" ? "Date and time with a zone, e.g. 2026-05-01T09:00:00Z." : field.kind === "json" ? "JSON." : null;
   const describedBy = [field.description && `${id}-description`, hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   const common = { id, "aria-invalid": error ? true : undefined, "aria-required": field.required || undefined, "aria-describedby": describedBy };
+  // Outside the label, so the field's name is just its label; aria-required says it to screen readers.
   const required = field.required && (
     <span className="ml-1 text-red-700" aria-hidden="true" title="required">
       *
@@ -62,8 +63,8 @@ function Field({ field, values, errors, onChange }: { field: FieldModel; values:
           <input type="checkbox" {...common} checked={values[field.path] === true} onChange={(e) => onChange(field.path, e.target.checked)} className="h-4 w-4" />
           <label htmlFor={id} className="font-medium text-slate-700">
             {field.label}
-            {required}
           </label>
+          {required}
         </div>
         {notes}
       </div>
@@ -91,10 +92,12 @@ function Field({ field, values, errors, onChange }: { field: FieldModel; values:
   }
   return (
     <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="font-medium text-slate-700">
-        {field.label}
+      <div>
+        <label htmlFor={id} className="font-medium text-slate-700">
+          {field.label}
+        </label>
         {required}
-      </label>
+      </div>
       {control}
       {notes}
     </div>
