@@ -1,5 +1,5 @@
 import { STATE_TYPES, type StateType } from "@/agent/protocol/states";
-import { STATE_COLORS } from "@/app/_components/state-badge";
+import { stateStyle } from "@/app/_components/state-style";
 import type { Bucket } from "@/server/dashboard/workspace-summary";
 
 /** Stacked bars of runs per bucket by state type, as SVG; every bar has a title with its counts. */
@@ -19,7 +19,7 @@ export function RunsChart({ label, buckets, format }: { label: string; buckets: 
           const parts = STATE_TYPES.filter((t) => b.counts[t]).map((t: StateType) => {
             const h = ((b.counts[t] ?? 0) / max) * height;
             y -= h;
-            return <rect key={t} x={x} y={y} width={barWidth} height={h} fill={STATE_COLORS[t].hex} />;
+            return <rect key={t} x={x} y={y} width={barWidth} height={h} fill={stateStyle(t).stroke} />;
           });
           const summary = STATE_TYPES.filter((t) => b.counts[t]).map((t) => `${b.counts[t]} ${t.toLowerCase()}`).join(", ") || "no runs";
           return (
@@ -36,7 +36,7 @@ export function RunsChart({ label, buckets, format }: { label: string; buckets: 
       <figcaption className="mt-2 flex flex-wrap gap-3 text-xs text-slate-600">
         {STATE_TYPES.map((t) => (
           <span key={t} className="flex items-center gap-1">
-            <span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: STATE_COLORS[t].hex }} />
+            <span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: stateStyle(t).stroke }} />
             {t.charAt(0) + t.slice(1).toLowerCase()}
           </span>
         ))}

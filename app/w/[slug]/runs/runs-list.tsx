@@ -11,8 +11,8 @@ import { RelativeTime } from "@/app/_components/relative-time";
 import { Alert, Button, EmptyState, Table, Td, Th } from "@/app/_components/ui";
 import { roleAtLeast } from "@/server/auth/roles";
 import { durationOf, formatDuration } from "./_components/duration";
-import { StateBadge } from "./_components/state-badge";
-import { TERMINAL } from "./_components/state-style";
+import { StateBadge } from "@/app/_components/state-badge";
+import { TERMINAL_STATES } from "@/agent/protocol/states";
 import { useNow } from "./_components/use-now";
 import { RunsFilters, TIME_RANGES, type Filters } from "./runs-filters";
 
@@ -80,7 +80,7 @@ export function RunsList({ slug }: { slug: string }) {
 
   const filtered = Object.values(filters).some(Boolean);
   const page = runs.data?.runs ?? [];
-  const cancellable = page.filter((r) => !TERMINAL.includes(r.state.type) && r.state.type !== "CANCELLING");
+  const cancellable = page.filter((r) => !TERMINAL_STATES.includes(r.state.type) && r.state.type !== "CANCELLING");
 
   return (
     <div>

@@ -1,5 +1,5 @@
 import type { StateType } from "@/agent/protocol/states";
-import { stateColor } from "@/app/_components/state-badge";
+import { stateStyle } from "@/app/_components/state-style";
 
 type Run = { id: string; name: string; state: { type: StateType; name: string } };
 const FINISHED: StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
@@ -28,7 +28,7 @@ export function SuccessSparkline({ runs }: { runs: Run[] }) {
         <title>{label}</title>
         <polyline fill="none" stroke="#94a3b8" strokeWidth="1.5" points={rolling.map((v, i) => `${x(i)},${y(v)}`).join(" ")} />
         {finished.map((r, i) => (
-          <circle key={r.id} cx={x(i)} cy={h - 3} r="2.5" fill={stateColor(r.state.type, r.state.name).hex}>
+          <circle key={r.id} cx={x(i)} cy={h - 3} r="2.5" fill={stateStyle(r.state.type, r.state.name).stroke}>
             <title>{`${r.name}: ${r.state.name}`}</title>
           </circle>
         ))}

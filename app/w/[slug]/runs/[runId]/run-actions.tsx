@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useTRPC } from "@/app/_trpc/provider";
 import { Alert, Button } from "@/app/_components/ui";
-import { TERMINAL } from "../_components/state-style";
+import { TERMINAL_STATES } from "@/agent/protocol/states";
 import type { Run } from "../_components/router-outputs";
 
 /** Cancel, Retry and Run again: shown only to runners and above (the server checks too). */
@@ -20,7 +20,7 @@ export function RunActions({ slug, run }: { slug: string; run: Run }) {
       onSuccess: ({ run: created }) => router.push(`/w/${slug}/runs/${created.id}`),
     }),
   );
-  const terminal = TERMINAL.includes(run.state.type);
+  const terminal = TERMINAL_STATES.includes(run.state.type);
   const error = cancel.error ?? retry.error ?? again.error;
 
   return (

@@ -10,8 +10,8 @@ import { RelativeTime } from "@/app/_components/relative-time";
 import { Alert, SelectField } from "@/app/_components/ui";
 import { roleAtLeast } from "@/server/auth/roles";
 import { durationOf, formatDuration } from "../_components/duration";
-import { StateBadge } from "../_components/state-badge";
-import { TERMINAL } from "../_components/state-style";
+import { StateBadge } from "@/app/_components/state-badge";
+import { TERMINAL_STATES } from "@/agent/protocol/states";
 import { RunActions } from "./run-actions";
 import { RunArtifacts } from "./run-artifacts";
 import { RunLogs } from "./run-logs";
@@ -40,7 +40,7 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
   const input = { workspace: slug, runId };
   const workspace = useQuery(trpc.workspaces.get.queryOptions({ workspace: slug }));
   const run = useQuery(trpc.runs.get.queryOptions(input, { retry: false }));
-  const finished = run.data ? TERMINAL.includes(run.data.state.type) : false;
+  const finished = run.data ? TERMINAL_STATES.includes(run.data.state.type) : false;
   // While the run goes, poll as a fallback to the live stream.
   const poll = finished ? false : 3_000;
   const taskRuns = useQuery(trpc.runs.taskRuns.queryOptions(input, { enabled: run.isSuccess, refetchInterval: poll }));

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_trpc/provider";
 import { Alert, Table, Td, Th } from "@/app/_components/ui";
-import { StateBadge } from "../_components/state-badge";
+import { StateBadge } from "@/app/_components/state-badge";
 
 export function StateHistory({ slug, runId }: { slug: string; runId: string }) {
   const trpc = useTRPC();

@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import { EmptyState } from "@/app/_components/ui";
 import type { TaskRun } from "../_components/router-outputs";
-import { stateStyle } from "../_components/state-style";
+import { stateStyle } from "@/app/_components/state-style";
 import { layoutDag, NODE_H, NODE_W } from "./graph-layout";
 
 export function TaskGraph({ taskRuns, labels, selected, onSelect }: { taskRuns: TaskRun[]; labels: Map<string, string>; selected: string | null; onSelect: (id: string) => void }) {

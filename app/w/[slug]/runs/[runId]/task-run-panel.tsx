@@ -3,7 +3,7 @@
 import { Button } from "@/app/_components/ui";
 import { durationOf, formatDuration } from "../_components/duration";
 import type { LogLine, TaskRun, TaskRunState } from "../_components/router-outputs";
-import { StateBadge } from "../_components/state-badge";
+import { StateBadge } from "@/app/_components/state-badge";
 import { LogLines } from "./run-logs";
 
 /** What a click on a graph node or timeline row shows: that task run's state, times, cache key, history and its log lines. */

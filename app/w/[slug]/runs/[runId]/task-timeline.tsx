@@ -3,7 +3,7 @@
 import { EmptyState } from "@/app/_components/ui";
 import { durationOf, formatDuration } from "../_components/duration";
 import type { TaskRun, TaskRunState } from "../_components/router-outputs";
-import { stateStyle } from "../_components/state-style";
+import { stateStyle } from "@/app/_components/state-style";
 import { useNow } from "../_components/use-now";
 
 const RETRY_NAMES = new Set(["AwaitingRetry", "Retrying"]);

@@ -4,6 +4,7 @@ import type { StateType } from "@/agent/protocol/states";
  * One colour per state type, the same in badges, the timeline and the graph (CONVENTIONS.md):
  * Scheduled slate (Late amber), Pending violet, Running blue, Completed green, Failed red,
  * Crashed orange, Cancelling and Cancelled grey. The state's name is always shown next to it.
+ * `badge` for badges, `bar` for Tailwind bars, `fill`/`stroke` for SVG (charts, graph, sparkline).
  */
 type Style = { badge: string; bar: string; fill: string; stroke: string };
 
@@ -23,5 +24,3 @@ const LATE: Style = { badge: "bg-amber-100 text-amber-800 ring-amber-300", bar: 
 export function stateStyle(type: StateType, name?: string): Style {
   return type === "SCHEDULED" && name === "Late" ? LATE : STYLES[type];
 }
-
-export const TERMINAL: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
