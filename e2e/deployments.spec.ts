@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { BASE_URL } from "../playwright.config";
-import { createWorkspace, openMail, PASSWORD, signUp, uniqueEmail } from "./helpers";
+import { createWorkspace, inviteAndJoin, signUp, uniqueEmail } from "./helpers";
 
 const SCHEMA = {
   type: "object",
@@ -186,20 +186,7 @@ test("deployments: list, Run form from the schema with client and server errors,
 
   // A viewer sees no Run buttons, and the server refuses the run anyway.
   const viewerEmail = uniqueEmail("viewer");
-  await page.goto(`/w/${slug}/settings/members`);
-  await page.getByLabel("Email").fill(viewerEmail);
-  await page.getByLabel("Role", { exact: true }).selectOption("viewer");
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByText(`Invitation sent to ${viewerEmail}.`)).toBeVisible();
-  const viewerCtx = await browser.newContext();
-  const viewer = await viewerCtx.newPage();
-  await openMail(viewer, viewerEmail, /invited you to Deploy Check/);
-  await viewer.getByRole("link", { name: /\/invite\// }).click();
-  await viewer.getByRole("link", { name: "Create an account to join" }).click();
-  await viewer.getByLabel("Password").fill(PASSWORD);
-  await viewer.getByRole("button", { name: "Create account" }).click();
-  await viewer.getByRole("button", { name: "Accept invitation" }).click();
-  await expect(viewer.getByRole("banner").getByText("Your role: viewer")).toBeVisible();
+  const viewer = await inviteAndJoin(page, browser, { slug, workspaceName: "Deploy Check", email: viewerEmail, role: "viewer" });
   await viewer.goto(`/w/${slug}/deployments/${deploymentId}`);
   await expect(viewer.getByRole("heading", { name: "nightly", level: 1 })).toBeVisible();
   await expect(viewer.getByRole("list", { name: "Schedules" })).toBeVisible();
@@ -207,9 +194,9 @@ test("deployments: list, Run form from the schema with client and server errors,
   await expect(viewer.getByRole("button", { name: "Quick run" })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: "Pause", exact: true })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: "Edit schedules" })).toHaveCount(0);
-  const refused = await viewerCtx.request.post("/api/trpc/runs.create", { headers: { "x-baton-csrf": "1" }, data: { workspace: slug, deploymentId, parameters: { dataset: "x" } } });
+  const refused = await viewer.request.post("/api/trpc/runs.create", { headers: { "x-baton-csrf": "1" }, data: { workspace: slug, deploymentId, parameters: { dataset: "x" } } });
   expect(refused.status()).toBe(403);
   expect(await runsOf()).toHaveLength(2);
-  await viewerCtx.close();
+  await viewer.context().close();
   await ownerCtx.close();
 });

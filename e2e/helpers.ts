@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery";
 
@@ -66,3 +66,25 @@ export async function authorizeCliLogin(page: Page, opts: { userCode: string; wo
   await page.getByRole("button", { name: opts.decision ?? "Approve" }).click();
   await expect(page.getByText(opts.decision === "Deny" ? "Denied. The CLI gets no access." : "Approved. You can close this tab and return to your terminal.")).toBeVisible();
 }
+
+/**
+ * The owner on `page` invites `email` with `role` in Settings → Members; the invitee opens the
+ * mail in a new browser context, creates an account from it and joins. Returns the invitee's page.
+ */
+export async function inviteAndJoin(page: Page, browser: Browser, opts: { slug: string; workspaceName: string; email: string; role: string }) {
+  await page.goto(`/w/${opts.slug}/settings/members`);
+  await page.getByLabel("Email").fill(opts.email);
+  await page.getByLabel("Role", { exact: true }).selectOption(opts.role);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`Invitation sent to ${opts.email}.`)).toBeVisible();
+  const invitee = await (await browser.newContext()).newPage();
+  await openMail(invitee, opts.email, new RegExp(`invited you to ${opts.workspaceName}`));
+  await invitee.getByRole("link", { name: /\/invite\// }).click();
+  await invitee.getByRole("link", { name: "Create an account to join" }).click();
+  await invitee.getByLabel("Password").fill(PASSWORD);
+  await invitee.getByRole("button", { name: "Create account" }).click();
+  await invitee.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(invitee.getByRole("banner").getByText(`Your role: ${opts.role}`)).toBeVisible();
+  return invitee;
+}
+

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { BASE_URL } from "../playwright.config";
-import { createWorkspace, openMail, PASSWORD, signUp, uniqueEmail } from "./helpers";
+import { createWorkspace, inviteAndJoin, signUp, uniqueEmail } from "./helpers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BATON = path.join(ROOT, "agent/bin/baton.js");
@@ -222,20 +222,7 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
 
     await test.step("A viewer sees no run actions, and the server refuses them", async () => {
       const viewerEmail = uniqueEmail("runs-viewer");
-      await page.goto(`/w/${slug}/settings/members`);
-      await page.getByLabel("Email").fill(viewerEmail);
-      await page.getByLabel("Role", { exact: true }).selectOption("viewer");
-      await page.getByRole("button", { name: "Send invitation" }).click();
-      await expect(page.getByText(`Invitation sent to ${viewerEmail}.`)).toBeVisible();
-      const viewerCtx = await browser.newContext();
-      const viewer = await viewerCtx.newPage();
-      await openMail(viewer, viewerEmail, /invited you to Runs Check/);
-      await viewer.getByRole("link", { name: /\/invite\// }).click();
-      await viewer.getByRole("link", { name: "Create an account to join" }).click();
-      await viewer.getByLabel("Password").fill(PASSWORD);
-      await viewer.getByRole("button", { name: "Create account" }).click();
-      await viewer.getByRole("button", { name: "Accept invitation" }).click();
-      await expect(viewer.getByRole("banner").getByText("Your role: viewer")).toBeVisible();
+      const viewer = await inviteAndJoin(page, browser, { slug, workspaceName: "Runs Check", email: viewerEmail, role: "viewer" });
 
       await viewer.goto(`/w/${slug}/runs/${runId}`);
       await expect(viewer.getByRole("heading", { level: 1, name: apiRun.name })).toBeVisible();
@@ -246,12 +233,12 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
       await expect(viewer.getByRole("button", { name: /Cancel selected/ })).toHaveCount(0);
       const headers = { "x-baton-csrf": "1" };
       for (const proc of ["runs.cancel", "runs.retry"]) {
-        const res = await viewerCtx.request.post(`/api/trpc/${proc}`, { headers, data: { workspace: slug, runId } });
+        const res = await viewer.request.post(`/api/trpc/${proc}`, { headers, data: { workspace: slug, runId } });
         expect(res.status(), proc).toBe(403);
       }
-      const rerun = await viewerCtx.request.post("/api/trpc/runs.create", { headers, data: { workspace: slug, deploymentId: apiRun.deploymentId, parameters: {} } });
+      const rerun = await viewer.request.post("/api/trpc/runs.create", { headers, data: { workspace: slug, deploymentId: apiRun.deploymentId, parameters: {} } });
       expect(rerun.status()).toBe(403);
-      await viewerCtx.close();
+      await viewer.context().close();
     });
   } finally {
     agent.kill("SIGKILL");
