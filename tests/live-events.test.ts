@@ -186,6 +186,20 @@ describe("live events over SSE (GET /api/w/{slug}/events)", () => {
     stream.close();
   });
 
+  it("after the LISTEN connection is killed, streams get `resync` and events flow again", async () => {
+    const A = await workspaceWithRun();
+    const stream = await openStream(A.ws.slug, await signIn(A.owner.user.email));
+    await waitFor(async () => (await listenConnections()) === 1, { timeoutMs: 5000, what: "the LISTEN connection" });
+    const name = new URL(databaseUrl).pathname.slice(1);
+    await db.$client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = 'baton-live-events'", [name]);
+    await stream.next((e) => e.event === "resync", 10_000);
+    expect(await listenConnections()).toBe(1);
+    const run = await A.startRun();
+    await stream.next(hasId("flow_run", run.id));
+    expect(stream.ended()).toBe(false);
+    stream.close();
+  });
+
   it("signed out is 401; a non-member or an unknown workspace is 404", async () => {
     const A = await createWorkspaceWithMembers(db);
     const outsider = await createUser(db);

@@ -9,6 +9,11 @@ import { getEventHub } from "./event-hub";
 export const HEARTBEAT_MS = 15_000;
 /** How long a browser waits before reconnecting after the stream drops (EventSource `retry:`). */
 export const RETRY_MS = 2_000;
+/**
+ * Frames queued for a client that stopped reading (a frozen tab, a stalled proxy). Past this the
+ * stream is closed rather than grown without bound: the browser reconnects and refetches.
+ */
+const MAX_QUEUED_FRAMES = 1_000;
 
 function hub() {
   return getEventHub(() => {
@@ -48,6 +53,7 @@ export async function openLiveEventStream(opts: {
       let closed = false;
       const send = (text: string) => {
         if (closed) return;
+        if ((controller.desiredSize ?? 0) < -MAX_QUEUED_FRAMES) return cleanup();
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
