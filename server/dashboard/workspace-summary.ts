@@ -15,12 +15,6 @@ export type WorkspaceSummary = {
   recentFailures: { id: string; name: string; flowName: string; deploymentName: string | null; stateName: string; message: string | null; endTime: string | null }[];
 };
 
-/** The smallest UUIDv7 of a moment: run ids are UUIDv7, so "created since" is an index range on (workspace_id, id). */
-const uuidv7Floor = (ms: number) => {
-  const h = ms.toString(16).padStart(12, "0");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
-};
-
 /**
  * What the dashboard shows, for one workspace: runs over the last 24 hours (by hour) and 7 days
  * (by day), stacked by state type, bucketed by start time (or due time for runs that never
@@ -29,22 +23,21 @@ const uuidv7Floor = (ms: number) => {
  */
 export async function workspaceSummary(db: Db, workspaceId: string, now = new Date()): Promise<WorkspaceSummary> {
   const pool = db.$client;
-  const weekAgo = now.getTime() - 7 * 86_400_000;
   const [buckets, counts, agents, next, failures] = await Promise.all([
+    // An index-only scan of flow_runs_timeline_idx: (workspace, start or due time, state).
     pool.query<{ hour: Date; state_type: StateType; n: number }>(
       `select date_trunc('hour', coalesce(start_time, scheduled_time)) as hour, state_type, count(*)::int as n
          from flow_runs
-        where workspace_id = $1 and id >= $2::uuid and coalesce(start_time, scheduled_time) between $3::timestamptz - interval '7 days' and $3::timestamptz
+        where workspace_id = $1 and coalesce(start_time, scheduled_time) between $2::timestamptz - interval '7 days' and $2::timestamptz
         group by 1, 2`,
-      [workspaceId, uuidv7Floor(weekAgo - 7 * 86_400_000), now],
+      [workspaceId, now],
     ),
+    // Failures use the small partial index flow_runs_failures_idx; scheduled runs are few.
     pool.query<{ failed: number; crashed: number; late: number }>(
-      `select count(*) filter (where state_type = 'FAILED' and end_time > $2::timestamptz - interval '24 hours')::int as failed,
-              count(*) filter (where state_type = 'CRASHED' and end_time > $2::timestamptz - interval '24 hours')::int as crashed,
-              count(*) filter (where state_type = 'SCHEDULED' and state_name = 'Late')::int as late
-         from flow_runs
-        where workspace_id = $1 and (state_type in ('FAILED', 'CRASHED') and id >= $3::uuid or state_type = 'SCHEDULED')`,
-      [workspaceId, now, uuidv7Floor(weekAgo)],
+      `select (select count(*) from flow_runs where workspace_id = $1 and state_type = 'FAILED' and end_time > $2::timestamptz - interval '24 hours')::int as failed,
+              (select count(*) from flow_runs where workspace_id = $1 and state_type = 'CRASHED' and end_time > $2::timestamptz - interval '24 hours')::int as crashed,
+              (select count(*) from flow_runs where workspace_id = $1 and state_type = 'SCHEDULED' and state_name = 'Late')::int as late`,
+      [workspaceId, now],
     ),
     pool.query<{ online: number; total: number }>(
       `select count(*) filter (where last_heartbeat_at > $2::timestamptz - make_interval(secs => $3))::int as online, count(*)::int as total
@@ -61,9 +54,9 @@ export async function workspaceSummary(db: Db, workspaceId: string, now = new Da
     pool.query<{ id: string; name: string; flow_name: string; deployment_name: string | null; state_name: string; state_message: string | null; end_time: Date | null }>(
       `select r.id, r.name, f.name as flow_name, d.name as deployment_name, r.state_name, r.state_message, r.end_time
          from flow_runs r join flows f on f.id = r.flow_id left join deployments d on d.id = r.deployment_id
-        where r.workspace_id = $1 and r.id >= $2::uuid and r.state_type in ('FAILED', 'CRASHED')
-        order by r.end_time desc nulls last limit 5`,
-      [workspaceId, uuidv7Floor(weekAgo)],
+        where r.workspace_id = $1 and r.state_type in ('FAILED', 'CRASHED') and r.end_time is not null
+        order by r.end_time desc limit 5`,
+      [workspaceId],
     ),
   ]);
 

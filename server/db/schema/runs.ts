@@ -67,6 +67,10 @@ export const flowRuns = pgTable(
     index("flow_runs_workspace_idx").on(t.workspaceId, t.id),
     index("flow_runs_deployment_idx").on(t.workspaceId, t.deploymentId, t.id),
     index("flow_runs_flow_idx").on(t.workspaceId, t.flowId, t.id),
+    // The dashboard's runs-over-time chart: an index-only scan of a time range, state included.
+    index("flow_runs_timeline_idx").on(t.workspaceId, sql`coalesce(${t.startTime}, ${t.scheduledTime})`, t.stateType),
+    // The dashboard's failures (rare rows, so a small index).
+    index("flow_runs_failures_idx").on(t.workspaceId, t.endTime).where(sql`${t.stateType} in ('FAILED', 'CRASHED')`),
   ],
 );
 

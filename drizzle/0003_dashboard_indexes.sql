@@ -1,0 +1,2 @@
+CREATE INDEX "flow_runs_timeline_idx" ON "flow_runs" USING btree ("workspace_id",coalesce("start_time", "scheduled_time"),"state_type");--> statement-breakpoint
+CREATE INDEX "flow_runs_failures_idx" ON "flow_runs" USING btree ("workspace_id","end_time") WHERE "flow_runs"."state_type" in ('FAILED', 'CRASHED');
