@@ -11,12 +11,18 @@ test("the dashboard: an empty state first, then runs by state, the failure and i
   const slug = await createWorkspace(page, "Dashboard Team");
   await page.goto(`/w/${slug}`);
   await expect(page.getByRole("heading", { name: "Nothing has run here yet" })).toBeVisible();
+  const steps = page.getByRole("list", { name: "Getting started" }).getByRole("listitem");
+  await expect(steps).toHaveCount(4);
+  await expect(steps.nth(0)).toContainText(`npx baton login --url ${BASE_URL}`);
+  await expect(steps.nth(0)).toContainText("(to do)");
 
   await page.goto(`/w/${slug}/settings/api-keys`);
   await page.getByLabel("Name").fill("dashboard");
   await page.getByLabel("Role").selectOption("developer");
   await page.getByRole("button", { name: "Create key" }).click();
   const key = await page.getByLabel("New API key").inputValue();
+  await page.goto(`/w/${slug}`);
+  await expect(page.getByRole("list", { name: "Getting started" }).getByRole("listitem").nth(0)).toContainText("(done)");
   const headers = { authorization: `Bearer ${key}` };
   const deploy = async (name: string, command: string) =>
     (await (await request.put("/api/v1/deployments", { headers, data: { flowName: "nightly-etl", name, kind: "command", command } })).json()).deployment.id as string;

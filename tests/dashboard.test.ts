@@ -55,6 +55,7 @@ describe("workspaceSummary (the dashboard)", () => {
     expect(s.hours[23 - 2].counts.COMPLETED ?? s.hours[23 - 3].counts.COMPLETED).toBe(2);
     expect([s.failed24h, s.crashed24h, s.lateNow]).toEqual([1, 0, 1]);
     expect([s.agentsOnline, s.agentsTotal]).toEqual([1, 2]);
+    expect(s.setup).toEqual({ hasKey: false, hasDeployment: false, hasAgent: true, hasRun: true });
     expect(s.nextRuns.map((r) => r.flowName)).toEqual([flow.name]);
     expect(s.recentFailures.map((f) => [f.stateName, f.message])).toEqual([
       ["Failed", "boom: disk full"],

@@ -12,6 +12,8 @@ export type WorkspaceSummary = {
   agentsOnline: number;
   agentsTotal: number;
   nextRuns: { id: string; name: string; flowName: string; deploymentName: string | null; scheduledTime: string }[];
+  /** The first-run checklist: what this workspace has done so far. */
+  setup: { hasKey: boolean; hasDeployment: boolean; hasAgent: boolean; hasRun: boolean };
   recentFailures: { id: string; name: string; flowName: string; deploymentName: string | null; stateName: string; message: string | null; endTime: string | null }[];
 };
 
@@ -23,7 +25,7 @@ export type WorkspaceSummary = {
  */
 export async function workspaceSummary(db: Db, workspaceId: string, now = new Date()): Promise<WorkspaceSummary> {
   const pool = db.$client;
-  const [buckets, counts, agents, next, failures] = await Promise.all([
+  const [buckets, counts, agents, next, failures, setup] = await Promise.all([
     // An index-only scan of flow_runs_timeline_idx: (workspace, start or due time, state).
     pool.query<{ hour: Date; state_type: StateType; n: number }>(
       `select date_trunc('hour', coalesce(start_time, scheduled_time)) as hour, state_type, count(*)::int as n
@@ -58,6 +60,12 @@ export async function workspaceSummary(db: Db, workspaceId: string, now = new Da
         order by r.end_time desc limit 5`,
       [workspaceId],
     ),
+    pool.query<{ has_key: boolean; has_deployment: boolean; has_run: boolean }>(
+      `select exists (select 1 from api_keys where workspace_id = $1 and revoked_at is null) as has_key,
+              exists (select 1 from deployments where workspace_id = $1) as has_deployment,
+              exists (select 1 from flow_runs where workspace_id = $1) as has_run`,
+      [workspaceId],
+    ),
   ]);
 
   const hourMs = 3_600_000;
@@ -82,6 +90,7 @@ export async function workspaceSummary(db: Db, workspaceId: string, now = new Da
     lateNow: c.late,
     agentsOnline: agents.rows[0].online,
     agentsTotal: agents.rows[0].total,
+    setup: { hasKey: setup.rows[0].has_key, hasDeployment: setup.rows[0].has_deployment, hasAgent: agents.rows[0].total > 0, hasRun: setup.rows[0].has_run },
     nextRuns: next.rows.map((r) => ({ id: r.id, name: r.name, flowName: r.flow_name, deploymentName: r.deployment_name, scheduledTime: r.scheduled_time.toISOString() })),
     recentFailures: failures.rows.map((r) => ({
       id: r.id,

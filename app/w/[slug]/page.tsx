@@ -5,6 +5,7 @@ import { RelativeTime } from "@/app/_components/relative-time";
 import { StateBadge } from "@/app/_components/state-badge";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { currentUser } from "@/server/auth/current-user";
+import { publicUrl } from "@/server/env";
 import { workspaceSummary } from "@/server/dashboard/workspace-summary";
 import { getDb } from "@/server/db/client";
 import { resolveWorkspaceAccess } from "@/server/workspaces/workspace-access";
@@ -58,12 +59,20 @@ export default async function DashboardPage({ params }: { params: Promise<{ slug
 
       {nothingYet ? (
         <EmptyState title="Nothing has run here yet">
-          Log the CLI in with <code>npx baton login</code>, deploy a flow with <code>npx baton deploy</code>, start an agent with{" "}
-          <code>npx baton agent start</code>, then <code>npx baton run FLOW/DEPLOYMENT</code>. The{" "}
-          <Link href={`/w/${slug}/work-pools`} className="text-sky-700 underline">
-            Work pools
-          </Link>{" "}
-          page shows the exact commands for this workspace.
+          <p>Four steps from here to a first run, each checked off as it happens:</p>
+          <ol aria-label="Getting started" className="mx-auto mt-4 max-w-2xl space-y-3 text-left">
+            <SetupStep done={s.setup.hasKey} title="Log the CLI in (the browser approves it)" command={`npx baton login --url ${publicUrl()}`} />
+            <SetupStep done={s.setup.hasDeployment} title="Deploy a flow from your project" command="npx baton deploy path/to/flow.ts:myFlow --name daily --cron '0 6 * * *'" />
+            <SetupStep done={s.setup.hasAgent} title="Start an agent where the code can run" command="npx baton agent start --pool default" />
+            <SetupStep done={s.setup.hasRun} title="Start a run and watch it" command="npx baton run myFlow/daily --watch" />
+          </ol>
+          <p className="mt-4">
+            The repository&apos;s <code>examples/ml-pipeline</code> deploys with <code>npx baton deploy</code> in its folder. The{" "}
+            <Link href={`/w/${slug}/work-pools`} className="text-sky-700 underline">
+              Work pools
+            </Link>{" "}
+            page shows agents as they connect.
+          </p>
         </EmptyState>
       ) : (
         <>
@@ -105,5 +114,21 @@ function Stat({ label, value, detail, href, alert }: { label: string; value: num
         {value} {detail && <span className="text-sm font-normal text-slate-500">{detail}</span>}
       </div>
     </Link>
+  );
+}
+
+function SetupStep({ done, title, command }: { done: boolean; title: string; command: string }) {
+  return (
+    <li className="flex gap-3">
+      <span aria-hidden className={`mt-0.5 inline-flex h-5 w-5 shrink-0 items-center justify-center rounded-full text-xs ${done ? "bg-green-600 text-white" : "border border-slate-300 text-slate-400"}`}>
+        {done ? "✓" : ""}
+      </span>
+      <div>
+        <div className="font-medium text-slate-800">
+          {title} <span className="text-xs font-normal text-slate-500">{done ? "(done)" : "(to do)"}</span>
+        </div>
+        <code className="mt-1 block rounded bg-slate-100 px-2 py-1 text-xs text-slate-800">{command}</code>
+      </div>
+    </li>
   );
 }
