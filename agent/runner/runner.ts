@@ -5,10 +5,8 @@
  * the whole group is stopped: no run outlives its agent unseen.
  */
 import { constants } from "node:os";
-import path from "node:path";
 import { spawn } from "node:child_process";
-import { pathToFileURL } from "node:url";
-import { isFlow } from "../sdk/flow";
+import { loadFlow } from "../sdk/load-flow";
 import { runtime } from "../sdk/runtime";
 import { errorMessage } from "../sdk/task";
 import { TimeoutError } from "../sdk/retry-policy";
@@ -37,23 +35,9 @@ function stopGroup() {
 process.on("disconnect", stopGroup);
 
 async function runFlow(entrypoint: string, parameters: Record<string, unknown>) {
-  const at = entrypoint.lastIndexOf(":");
-  const file = path.resolve(entrypoint.slice(0, at));
-  const exportName = entrypoint.slice(at + 1);
-  const { register } = await import("tsx/esm/api");
-  register();
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(pathToFileURL(file).href);
-  } catch (err) {
-    throw new Error(`Could not load ${file} (entrypoint ${entrypoint}, working directory ${process.cwd()}): ${errorMessage(err)}`);
-  }
-  const target = mod[exportName];
-  if (!isFlow(target)) {
-    throw new Error(`${entrypoint}: ${file} has no exported flow named "${exportName}" (exports: ${Object.keys(mod).join(", ") || "none"}). Export it: export const ${exportName} = flow(…)`);
-  }
+  const target = await loadFlow(entrypoint, process.cwd());
   runtime.agentRun = { apiUrl: env("BATON_API_URL"), runId: env("BATON_RUN_ID"), token: env("BATON_RUN_TOKEN") };
-  await target(parameters);
+  await target(parameters as never);
 }
 
 function runCommand(command: string): Promise<number> {

@@ -6,7 +6,7 @@ import { parse, parseParams, positiveInt } from "../args";
 import { connect } from "../connect";
 import { readBatonYaml } from "../deploy/baton-yaml";
 import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
-import { loadFlow } from "../deploy/load-flow";
+import { loadFlow } from "../../sdk/load-flow";
 import { CliError } from "../errors";
 import { printJson } from "../output";
 
@@ -129,7 +129,9 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
       timeoutSeconds: spec.timeout,
     };
   }
-  const f = await loadFlow(spec.entrypoint!, baseDir);
+  const f = await loadFlow(spec.entrypoint!, baseDir).catch((err: Error) => {
+    throw new CliError(err.message);
+  });
   if (spec.flow && spec.flow !== f.flowName) throw new CliError(`${spec.entrypoint} is flow "${f.flowName}", not "${spec.flow}". Drop \`flow\` for TypeScript entrypoints.`, 2);
   const o = f.options;
   return {
