@@ -2,22 +2,12 @@ import { asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { flowRunStates, flowRuns } from "../server/db/schema";
 import { waitFor } from "./helpers/app-process";
-import { alive, startCliEnvironment } from "./helpers/cli";
+import { alive, startCliEnvironment, runIdOf } from "./helpers/cli";
 
 const env = await startCliEnvironment();
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${env.apiUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${env.key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
-
-const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
-const getRun = (id: string) => api("GET", `/flow-runs/${id}`);
-const logsOf = async (id: string): Promise<string[]> => (await api("GET", `/flow-runs/${id}/logs?limit=1000`)).logs.map((l: { message: string }) => l.message);
+const getRun = (id: string) => env.api("GET", `/flow-runs/${id}`);
+const logsOf = async (id: string): Promise<string[]> => (await env.api("GET", `/flow-runs/${id}/logs?limit=1000`)).logs.map((l: { message: string }) => l.message);
 
 async function deploy(args: string[]) {
   const res = await env.cli(["deploy", ...args, "--json"]);
@@ -26,7 +16,7 @@ async function deploy(args: string[]) {
 }
 
 async function startRun(deploymentId: string, parameters: Record<string, unknown> = {}) {
-  return (await api("POST", `/deployments/${deploymentId}/runs`, { parameters })).run as { id: string };
+  return (await env.api("POST", `/deployments/${deploymentId}/runs`, { parameters })).run as { id: string };
 }
 
 const pidIn = async (runId: string) =>

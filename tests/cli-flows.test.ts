@@ -2,18 +2,12 @@ import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { flowRunStates } from "../server/db/schema";
 import { waitFor } from "./helpers/app-process";
-import { startCliEnvironment } from "./helpers/cli";
+import { startCliEnvironment, runIdOf } from "./helpers/cli";
 
 const env = await startCliEnvironment();
 
 type TaskRun = { id: string; taskKey: string; dynamicKey: string; state: { type: string; name: string }; upstreamTaskRunIds: string[] };
 
-async function api(path: string) {
-  const res = await fetch(`${env.apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${env.key}` } });
-  return res.json();
-}
-
-const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
 
 describe("deploy → run --watch through a real agent", () => {
   const agent = env.startAgent(["--limit", "4", "--name", "flows-agent"]);
@@ -30,7 +24,7 @@ describe("deploy → run --watch through a real agent", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/state Completed/);
     const id = runIdOf(run.stdout);
-    const lines: string[] = (await api(`/flow-runs/${id}/logs?limit=1000`)).logs.map((l: { message: string }) => l.message);
+    const lines: string[] = (await env.api("GET", `/flow-runs/${id}/logs?limit=1000`)).logs.map((l: { message: string }) => l.message);
     expect(lines[0]).toBe("start test n=4");
     expect(lines.filter((l) => l.startsWith("line "))).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
     expect(lines).toContain("printed to stdout");
@@ -38,14 +32,14 @@ describe("deploy → run --watch through a real agent", () => {
     // The watcher printed the same lines.
     expect(run.stdout).toContain("total 50");
 
-    const { taskRuns } = (await api(`/flow-runs/${id}/task-runs`)) as { taskRuns: TaskRun[] };
+    const { taskRuns } = (await env.api("GET", `/flow-runs/${id}/task-runs`)) as { taskRuns: TaskRun[] };
     const byKey = Object.fromEntries(taskRuns.map((t) => [t.taskKey, t]));
     expect(Object.keys(byKey).sort()).toEqual(["double", "extract", "square", "total"]);
     expect(taskRuns.every((t) => t.state.type === "COMPLETED")).toBe(true);
     expect(byKey.double.upstreamTaskRunIds).toEqual([byKey.extract.id]);
     expect(byKey.square.upstreamTaskRunIds).toEqual([byKey.extract.id]);
     expect(byKey.total.upstreamTaskRunIds.sort()).toEqual([byKey.double.id, byKey.square.id].sort());
-    const { artifacts } = await api(`/flow-runs/${id}/artifacts`);
+    const { artifacts } = await env.api("GET", `/flow-runs/${id}/artifacts`);
     expect(artifacts.map((a: { key: string; data: unknown }) => [a.key, a.data])).toEqual([["pipeline-summary", { markdown: "# total 50" }]]);
   });
 
@@ -54,7 +48,7 @@ describe("deploy → run --watch through a real agent", () => {
     const run = await env.cli(["run", "always-fails/flaky", "--watch"]);
     expect(run.code).toBe(1);
     const id = runIdOf(run.stdout);
-    const r = await api(`/flow-runs/${id}`);
+    const r = await env.api("GET", `/flow-runs/${id}`);
     expect(r.state).toMatchObject({ type: "FAILED", name: "Failed" });
     expect(r.state.message).toContain("boom: this flow always fails");
     expect(r.attempt).toBe(3);
@@ -71,7 +65,7 @@ describe("deploy → run --watch through a real agent", () => {
     const states = async () => {
       const run = await env.cli(["run", "cached/cache-me", "--param", "x=5", "--watch"]);
       expect(run.code).toBe(0);
-      const { taskRuns } = (await api(`/flow-runs/${runIdOf(run.stdout)}/task-runs`)) as { taskRuns: TaskRun[] };
+      const { taskRuns } = (await env.api("GET", `/flow-runs/${runIdOf(run.stdout)}/task-runs`)) as { taskRuns: TaskRun[] };
       return taskRuns.map((t) => `${t.taskKey}:${t.state.name}`);
     };
     expect(await states()).toEqual(["expensive:Completed"]);
@@ -82,7 +76,7 @@ describe("deploy → run --watch through a real agent", () => {
     expect((await env.cli(["deploy", "pipeline.ts:slow", "--name", "short-fuse", "--timeout", "2"])).code).toBe(0);
     const run = await env.cli(["run", "slow/short-fuse", "--watch"]);
     expect(run.code).toBe(1);
-    const r = await api(`/flow-runs/${runIdOf(run.stdout)}`);
+    const r = await env.api("GET", `/flow-runs/${runIdOf(run.stdout)}`);
     expect(r.state).toMatchObject({ type: "FAILED", name: "TimedOut" });
   });
 

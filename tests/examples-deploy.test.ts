@@ -1,14 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { startCliEnvironment } from "./helpers/cli";
+import { startCliEnvironment, runIdOf } from "./helpers/cli";
 
 const env = await startCliEnvironment();
 const EXAMPLES = path.resolve(import.meta.dirname, "../examples");
 
-async function api(p: string) {
-  return (await fetch(`${env.apiUrl}/api/v1${p}`, { headers: { authorization: `Bearer ${env.key}` } })).json();
-}
-const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
 
 describe("the examples deploy from their baton.yaml and run on an agent", () => {
   it("ml-pipeline: deployed daily with its parameter schema; a run trains the model and publishes the RMSE", { timeout: 180_000 }, async () => {
@@ -30,10 +26,10 @@ describe("the examples deploy from their baton.yaml and run on an agent", () => 
     const run = await env.cli(["run", "train-taxi-model/taxi-daily", "--param", "topPairs=20", "--watch"], { cwd });
     expect(run.code).toBe(0);
     const id = runIdOf(run.stdout);
-    const { artifacts } = await api(`/flow-runs/${id}/artifacts`);
+    const { artifacts } = await env.api("GET", `/flow-runs/${id}/artifacts`);
     const metrics = artifacts.find((a: { key: string }) => a.key === "taxi-model-metrics");
     expect(metrics.data.markdown).toMatch(/RMSE/i);
-    const { taskRuns } = await api(`/flow-runs/${id}/task-runs`);
+    const { taskRuns } = await env.api("GET", `/flow-runs/${id}/task-runs`);
     expect(taskRuns.every((t: { state: { type: string } }) => t.state.type === "COMPLETED")).toBe(true);
     expect(taskRuns.filter((t: { upstreamTaskRunIds: string[] }) => t.upstreamTaskRunIds.length > 0).length).toBeGreaterThan(3);
     agent.child.kill("SIGTERM");
@@ -46,13 +42,13 @@ describe("the examples deploy from their baton.yaml and run on an agent", () => 
     const agent = env.startAgent(["--workdir", cwd]);
     const ok = await env.cli(["run", "python-train", "--param", "epochs=50", "--watch"], { cwd });
     expect(ok.code).toBe(0);
-    const { logs } = await api(`/flow-runs/${runIdOf(ok.stdout)}/logs`);
+    const { logs } = await env.api("GET", `/flow-runs/${runIdOf(ok.stdout)}/logs`);
     const lines = logs.map((l: { message: string }) => l.message);
     expect(lines).toContain(lines.find((l: string) => /^epoch 50 loss/.test(l)));
     expect(lines.at(-1)).toMatch(/^final rmse=/);
     const failed = await env.cli(["run", "python-train", "--param", "fail=true", "--watch"], { cwd });
     expect(failed.code).toBe(1);
-    expect((await api(`/flow-runs/${runIdOf(failed.stdout)}`)).state).toMatchObject({ type: "FAILED" });
+    expect((await env.api("GET", `/flow-runs/${runIdOf(failed.stdout)}`)).state).toMatchObject({ type: "FAILED" });
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
   });

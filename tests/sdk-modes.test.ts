@@ -21,9 +21,6 @@ function callFlow(name: string, params: unknown, extraEnv: Record<string, string
   });
 }
 
-async function api(p: string) {
-  return (await fetch(`${env.apiUrl}/api/v1${p}`, { headers: { authorization: `Bearer ${env.key}` } })).json();
-}
 
 const emptyHome = () => fs.mkdtempSync(path.join(os.tmpdir(), "baton-nohome-"));
 
@@ -32,13 +29,13 @@ describe("calling a flow outside an agent", () => {
     const res = await callFlow("pipeline", { n: 2, label: "adhoc" }, { BATON_HOME: emptyHome(), BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
     expect(res.stderr).toBe("");
     expect(res.stdout.trim().split("\n").at(-1)).toBe("RESULT 11");
-    const { runs } = await api("/flow-runs?limit=5");
+    const { runs } = await env.api("GET", "/flow-runs?limit=5");
     const run = runs.find((r: { flowName: string; deploymentId: string | null }) => r.flowName === "pipeline" && r.deploymentId === null);
     expect(run.state).toMatchObject({ type: "COMPLETED" });
     expect(run.parameters).toEqual({ n: 2, label: "adhoc" });
-    const { taskRuns } = await api(`/flow-runs/${run.id}/task-runs`);
+    const { taskRuns } = await env.api("GET", `/flow-runs/${run.id}/task-runs`);
     expect(taskRuns.map((t: { taskKey: string; state: { name: string } }) => `${t.taskKey}:${t.state.name}`).sort()).toEqual(["double:Completed", "extract:Completed", "square:Completed", "total:Completed"]);
-    const { logs } = await api(`/flow-runs/${run.id}/logs`);
+    const { logs } = await env.api("GET", `/flow-runs/${run.id}/logs`);
     // Logger lines reach Baton; plain console output of an ad-hoc run stays in the terminal.
     expect(logs.map((l: { message: string }) => l.message)).toEqual(["start adhoc n=2", "line 1", "line 2", "line 3", "line 4", "line 5", "total 11"]);
     expect(res.stdout).toContain("printed to stdout");
@@ -47,9 +44,9 @@ describe("calling a flow outside an agent", () => {
   it("records a `waitFor` dependency, which no input carries", { timeout: 60_000 }, async () => {
     const res = await callFlow("waited", {}, { BATON_HOME: emptyHome(), BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
     expect(res.stdout).toMatch(/RESULT "model@\d+"/);
-    const { runs } = await api("/flow-runs?limit=5");
+    const { runs } = await env.api("GET", "/flow-runs?limit=5");
     const run = runs.find((r: { flowName: string }) => r.flowName === "waited");
-    const { taskRuns } = await api(`/flow-runs/${run.id}/task-runs`);
+    const { taskRuns } = await env.api("GET", `/flow-runs/${run.id}/task-runs`);
     const byKey = Object.fromEntries(taskRuns.map((t: { taskKey: string }) => [t.taskKey, t]));
     expect(byKey.publish.upstreamTaskRunIds).toEqual([byKey.stamp.id]);
     expect(byKey.stamp.upstreamTaskRunIds).toEqual([]);
@@ -59,10 +56,10 @@ describe("calling a flow outside an agent", () => {
     const res = await callFlow("alwaysFails", {}, { BATON_HOME: emptyHome(), BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
     expect(res.code).toBe(3);
     expect(res.stdout).toContain("THREW boom: this flow always fails");
-    const { runs } = await api("/flow-runs?limit=5");
+    const { runs } = await env.api("GET", "/flow-runs?limit=5");
     const run = runs.find((r: { flowName: string }) => r.flowName === "always-fails");
     expect(run.state).toMatchObject({ type: "FAILED", message: "boom: this flow always fails" });
-    const { logs } = await api(`/flow-runs/${run.id}/logs`);
+    const { logs } = await env.api("GET", `/flow-runs/${run.id}/logs`);
     expect(logs.filter((l: { message: string }) => l.message === "about to fail")).toHaveLength(3);
   });
 

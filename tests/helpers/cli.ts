@@ -76,7 +76,18 @@ export async function startCliEnvironment() {
     return { child, output: () => out, exited };
   }
 
+  /** /api/v1 with the owner key; the JSON answer. */
+  async function api(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${apiUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.json();
+  }
+
   return {
+    api,
     db: db as Db,
     databaseUrl,
     get app(): AppProcess {
@@ -100,6 +111,9 @@ export async function startCliEnvironment() {
     startAgent,
   };
 }
+
+/** The run id that `baton run` printed: "Run <name> (<id>) of …". */
+export const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
 
 /** Whether a process id is alive. */
 export function alive(pid: number): boolean {
