@@ -30,6 +30,12 @@ const schema = z.object({
   RESEND_API_KEY: optional(z.string()),
   RESEND_BASE_URL: optional(z.url()),
   EMAIL_FROM: optional(z.string()).default("Baton <noreply@baton.localhost>"),
+  /** 32 bytes, base64: encrypts Slack and webhook URLs and secrets at rest. Unset: derived from AUTH_SECRET. */
+  BATON_ENCRYPTION_KEY: optional(
+    z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes in base64 (try: openssl rand -base64 32)"),
+  ),
+  /** Self-hosting: let Slack and webhook URLs point at private, loopback or link-local addresses. */
+  BATON_ALLOW_PRIVATE_WEBHOOKS: flag,
 });
 
 export type Env = z.infer<typeof schema>;

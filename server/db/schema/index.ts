@@ -7,3 +7,4 @@ export * from "./work-pools";
 export * from "./deployments";
 export * from "./runs";
 export * from "./device-auth";
+export * from "./alerts";
