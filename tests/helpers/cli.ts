@@ -19,10 +19,10 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
  * A real app process (dist/main.js, services on) on this test file's own database, and a workspace
  * with an owner key, for driving the real `baton` CLI and agent as child processes.
  */
-export async function startCliEnvironment() {
+export async function startCliEnvironment(opts: { appEnv?: Record<string, string> } = {}) {
   const { db, url: databaseUrl } = await createTestDatabase();
   const port = await freePort();
-  const appEnv = { DATABASE_URL: databaseUrl, BATON_SERVICES: "on", BATON_PUBLIC_URL: `http://localhost:${port}` };
+  const appEnv = { DATABASE_URL: databaseUrl, BATON_SERVICES: "on", BATON_PUBLIC_URL: `http://localhost:${port}`, ...opts.appEnv };
   let app = startApp(appEnv, port);
   await waitHealthy(app);
   const children = new Set<ChildProcess>();
@@ -96,6 +96,11 @@ export async function startCliEnvironment() {
     /** Stops the app process (the API becomes unreachable) … */
     async stopApp() {
       app.child.kill("SIGTERM");
+      await app.exited;
+    },
+    /** Kills the app process at once (SIGKILL), as a crash would. */
+    async crashApp() {
+      app.child.kill("SIGKILL");
       await app.exited;
     },
     /** … and starts it again on the same port and database. */
