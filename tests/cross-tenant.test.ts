@@ -34,6 +34,10 @@ const { run: aRun } = await createDeploymentRun(db, A.ws.id, aDeployment.id, { p
 // A `baton login` that A's owner approved into A (not yet collected): B must not re-decide it.
 const aLogin = await startDeviceAuthorization(db, { clientName: "A's CLI", ip: null });
 await A.owner.caller.deviceAuth.approve({ workspace: A.ws.slug, userCode: aLogin.userCode });
+const aAutomation = (
+  await A.owner.caller.automations.create({ workspace: A.ws.slug, name: "a-alert", triggerKind: "run_state", states: ["Failed"], actions: [{ kind: "email", roles: ["owner"] }] })
+).automation;
+const aDestination = aAutomation.destinations[0];
 
 type Call = (input: Record<string, unknown>) => Promise<unknown>;
 /** Per procedure: inputs aimed at A's objects, sent by B's owner. `slug` is the workspace the call names. */
@@ -81,6 +85,16 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "deviceAuth.lookup": "not workspace-scoped",
   "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
   "deviceAuth.deny": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
+  "automations.list": (slug) => ({ workspace: slug }),
+  "automations.get": (slug) => ({ workspace: slug, automationId: aAutomation.id }),
+  "automations.create": (slug) => ({ workspace: slug, name: "intruder", triggerKind: "run_state", states: ["Failed"], actions: [{ kind: "email", roles: ["owner"] }] }),
+  "automations.update": (slug) => ({ workspace: slug, automationId: aAutomation.id, name: "Taken over", triggerKind: "run_state", states: ["Completed"], actions: [{ kind: "email", id: aDestination.id, addresses: ["intruder@example.com"] }] }),
+  "automations.delete": (slug) => ({ workspace: slug, automationId: aAutomation.id }),
+  "automations.setEnabled": (slug) => ({ workspace: slug, automationId: aAutomation.id, enabled: false }),
+  "automations.enableDestination": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
+  "automations.rotateWebhookSecret": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
+  "automations.sendTest": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
+  "automations.deliveries": (slug) => ({ workspace: slug, automationId: aAutomation.id }),
 };
 
 /** Objects that take an id: with B's own slug they must still not reach A's rows. */
@@ -105,6 +119,14 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "workPools.update",
   "deviceAuth.approve",
   "deviceAuth.deny",
+  "automations.get",
+  "automations.update",
+  "automations.delete",
+  "automations.setEnabled",
+  "automations.enableDestination",
+  "automations.rotateWebhookSecret",
+  "automations.sendTest",
+  "automations.deliveries",
 ]);
 
 const API_CASES: Record<string, () => Promise<void>> = {

@@ -26,6 +26,33 @@ describe("roles are enforced on the server", () => {
     expect(m.role).toBe("viewer");
   });
 
+  it("automations: runners and viewers read them but cannot create, change, delete or test them", async () => {
+    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["viewer", "runner", "developer"]);
+    const slug = ws.slug;
+    const input = { workspace: slug, name: "Failures", triggerKind: "run_state" as const, states: ["Failed"], actions: [{ kind: "email" as const, roles: ["owner"] }] };
+    const { automation } = await members.developer.caller.automations.create(input);
+    const automationId = automation.id;
+    const destinationId = automation.destinations[0].id;
+    for (const role of ["viewer", "runner"] as const) {
+      const caller = members[role].caller;
+      expect((await caller.automations.list({ workspace: slug })).map((a) => a.id)).toEqual([automationId]);
+      await caller.automations.get({ workspace: slug, automationId });
+      await caller.automations.deliveries({ workspace: slug, automationId });
+      const refused = [
+        () => caller.automations.create(input),
+        () => caller.automations.update({ ...input, automationId, name: "Mine now" }),
+        () => caller.automations.delete({ workspace: slug, automationId }),
+        () => caller.automations.setEnabled({ workspace: slug, automationId, enabled: false }),
+        () => caller.automations.enableDestination({ workspace: slug, destinationId }),
+        () => caller.automations.rotateWebhookSecret({ workspace: slug, destinationId }),
+        () => caller.automations.sendTest({ workspace: slug, destinationId }),
+      ];
+      for (const call of refused) await expect(call()).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining(`you are a ${role}`) });
+    }
+    expect(await owner.caller.automations.get({ workspace: slug, automationId })).toMatchObject({ name: "Failures", enabled: true });
+    expect(await owner.caller.automations.list({ workspace: slug })).toHaveLength(1);
+  });
+
   it("the last owner cannot leave or be demoted; with a second owner they can", async () => {
     const { ws, owner, members } = await createWorkspaceWithMembers(db, ["developer"]);
     await expect(owner.caller.members.leave({ workspace: ws.slug })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("last owner") });

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
+import { automationsRouter } from "./routers/automations";
 import { auditRouter } from "./routers/audit";
 import { deviceAuthRouter } from "./routers/device-auth";
 import { invitationsRouter } from "./routers/invitations";
@@ -20,6 +21,7 @@ export const appRouter = router({
   runs: runsRouter,
   deployments: deploymentsRouter,
   workPools: workPoolsRouter,
+  automations: automationsRouter,
   deviceAuth: deviceAuthRouter,
 });
 
