@@ -1,5 +1,13 @@
 import type { ReactElement } from "react";
 import type { z } from "zod";
+import * as alertAgentOffline from "./alert-agent-offline";
+import * as alertDestinationDisabled from "./alert-destination-disabled";
+import * as alertDigest from "./alert-digest";
+import * as alertNoSuccess from "./alert-no-success";
+import * as alertRunCompleted from "./alert-run-completed";
+import * as alertRunFailed from "./alert-run-failed";
+import * as alertRunLate from "./alert-run-late";
+import * as alertRunRunningLong from "./alert-run-running-long";
 import * as invitation from "./invitation";
 import * as resetPassword from "./reset-password";
 import * as verifyEmail from "./verify-email";
@@ -34,6 +42,54 @@ export const templates = {
     component: invitation.default,
     subject: invitation.subject,
     previewProps: invitation.PreviewProps,
+  }),
+  "alert-run-completed": defineTemplate({
+    schema: alertRunCompleted.schema,
+    component: alertRunCompleted.default,
+    subject: alertRunCompleted.subject,
+    previewProps: alertRunCompleted.PreviewProps,
+  }),
+  "alert-run-failed": defineTemplate({
+    schema: alertRunFailed.schema,
+    component: alertRunFailed.default,
+    subject: alertRunFailed.subject,
+    previewProps: alertRunFailed.PreviewProps,
+  }),
+  "alert-run-late": defineTemplate({
+    schema: alertRunLate.schema,
+    component: alertRunLate.default,
+    subject: alertRunLate.subject,
+    previewProps: alertRunLate.PreviewProps,
+  }),
+  "alert-run-running-long": defineTemplate({
+    schema: alertRunRunningLong.schema,
+    component: alertRunRunningLong.default,
+    subject: alertRunRunningLong.subject,
+    previewProps: alertRunRunningLong.PreviewProps,
+  }),
+  "alert-no-success": defineTemplate({
+    schema: alertNoSuccess.schema,
+    component: alertNoSuccess.default,
+    subject: alertNoSuccess.subject,
+    previewProps: alertNoSuccess.PreviewProps,
+  }),
+  "alert-agent-offline": defineTemplate({
+    schema: alertAgentOffline.schema,
+    component: alertAgentOffline.default,
+    subject: alertAgentOffline.subject,
+    previewProps: alertAgentOffline.PreviewProps,
+  }),
+  "alert-digest": defineTemplate({
+    schema: alertDigest.schema,
+    component: alertDigest.default,
+    subject: alertDigest.subject,
+    previewProps: alertDigest.PreviewProps,
+  }),
+  "alert-destination-disabled": defineTemplate({
+    schema: alertDestinationDisabled.schema,
+    component: alertDestinationDisabled.default,
+    subject: alertDestinationDisabled.subject,
+    previewProps: alertDestinationDisabled.PreviewProps,
   }),
 };
 
