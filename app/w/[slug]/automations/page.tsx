@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { SectionEmptyState } from "../_shell/coming-section";
+import { AutomationsList } from "./automations-list";
 
 export const metadata: Metadata = { title: "Automations" };
 
-export default function AutomationsPage() {
-  return <SectionEmptyState title="Automations" what="Alerts by email, Slack or webhook when runs complete, fail, crash or are late." next="Automations are set up here once runs exist." />;
+export default async function AutomationsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  return <AutomationsList slug={slug} />;
 }
