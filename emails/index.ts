@@ -9,7 +9,9 @@ import * as alertRunFailed from "./alert-run-failed";
 import * as alertRunLate from "./alert-run-late";
 import * as alertRunRunningLong from "./alert-run-running-long";
 import * as invitation from "./invitation";
+import * as paymentFailed from "./payment-failed";
 import * as resetPassword from "./reset-password";
+import * as usageLimit from "./usage-limit";
 import * as verifyEmail from "./verify-email";
 
 export type EmailTemplate<S extends z.ZodType> = {
@@ -42,6 +44,18 @@ export const templates = {
     component: invitation.default,
     subject: invitation.subject,
     previewProps: invitation.PreviewProps,
+  }),
+  "usage-limit": defineTemplate({
+    schema: usageLimit.schema,
+    component: usageLimit.default,
+    subject: usageLimit.subject,
+    previewProps: usageLimit.PreviewProps,
+  }),
+  "payment-failed": defineTemplate({
+    schema: paymentFailed.schema,
+    component: paymentFailed.default,
+    subject: paymentFailed.subject,
+    previewProps: paymentFailed.PreviewProps,
   }),
   "alert-run-completed": defineTemplate({
     schema: alertRunCompleted.schema,

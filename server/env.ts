@@ -36,6 +36,13 @@ const schema = z.object({
   ),
   /** Self-hosting: let Slack and webhook URLs point at private, loopback or link-local addresses. */
   BATON_ALLOW_PRIVATE_WEBHOOKS: flag,
+  /** Set: Baton is the hosted product, with plans, limits and billing. Unset: self-hosted, no limits. */
+  STRIPE_SECRET_KEY: optional(z.string()),
+  STRIPE_WEBHOOK_SECRET: optional(z.string()),
+  STRIPE_PRICE_PRO: optional(z.string()),
+  STRIPE_PRICE_TEAM: optional(z.string()),
+  /** Where the Stripe SDK sends requests (tests point it at a local stand-in); unset: Stripe's own API. */
+  STRIPE_API_URL: optional(z.url()),
 });
 
 export type Env = z.infer<typeof schema>;

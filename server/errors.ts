@@ -8,7 +8,9 @@ export type AppErrorCode =
   | "TOO_MANY_REQUESTS"
   | "PAYLOAD_TOO_LARGE"
   | "UNPROCESSABLE"
-  | "UNAVAILABLE";
+  | "UNAVAILABLE"
+  /** The workspace's plan does not allow this (runs this month, members, agents, deployments). */
+  | "PLAN_LIMIT";
 
 export class AppError extends Error {
   constructor(
@@ -31,4 +33,5 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNPROCESSABLE: 422,
   UNAVAILABLE: 503,
+  PLAN_LIMIT: 402,
 };

@@ -1,9 +1,12 @@
 import { and, eq } from "drizzle-orm";
+import type pg from "pg";
 import type { z } from "zod";
 import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol/runs";
 import type { Db } from "../db/client";
 import { flowRuns } from "../db/schema";
 import { uuidv7 } from "../db/uuidv7";
+import { billingEnabled } from "../billing/plans";
+import { insertWithinRunQuota } from "../billing/run-quota";
 import { findDeploymentRow } from "../deployments/get-deployment";
 import { validateParameters } from "../deployments/validate-parameters";
 import { upsertFlow } from "../flows/upsert-flow";
@@ -27,9 +30,9 @@ type NewRun = {
 };
 
 /** Inserts a run and its first history row, and wakes the pool's agents, in one statement. Null when the idempotency key was used. */
-async function insertRun(db: Db, run: NewRun): Promise<string | null> {
+async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string | null> {
   const id = uuidv7();
-  const { rows } = await db.$client.query<{ id: string }>(
+  const { rows } = await q.query<{ id: string }>(
     `with ins as (
        insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, parameters, tags, state_type, state_name,
                               scheduled_time, attempt, start_time, idempotency_key, created_by)
@@ -50,6 +53,12 @@ async function insertRun(db: Db, run: NewRun): Promise<string | null> {
   return rows[0]?.id ?? null;
 }
 
+/** With billing on, the run counts against the workspace's monthly quota (402 `plan_limit` when used up). */
+function insertCountedRun(db: Db, run: NewRun): Promise<string | null> {
+  if (!billingEnabled()) return insertRun(db.$client, run);
+  return insertWithinRunQuota(db, run, (client) => insertRun(client, run));
+}
+
 async function existingByKey(db: Db, workspaceId: string, key: string) {
   const [row] = await db.select({ id: flowRuns.id }).from(flowRuns).where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.idempotencyKey, key)));
   return row.id;
@@ -65,7 +74,7 @@ export async function createDeploymentRun(db: Db, workspaceId: string, deploymen
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
   const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : new Date();
-  const id = await insertRun(db, {
+  const id = await insertCountedRun(db, {
     workspaceId,
     flowId: d.flowId,
     deploymentId: d.id,
@@ -86,7 +95,7 @@ export async function createDeploymentRun(db: Db, workspaceId: string, deploymen
 /** A flow run the SDK starts outside an agent: it begins RUNNING on attempt 1, with a run token for its reports. */
 export async function createAdhocRun(db: Db, workspaceId: string, input: z.output<typeof createAdhocRunSchema>, createdBy: string | null) {
   const flow = await upsertFlow(db, workspaceId, input.flowName);
-  const id = await insertRun(db, {
+  const id = await insertCountedRun(db, {
     workspaceId,
     flowId: flow.id,
     deploymentId: null,

@@ -1,4 +1,7 @@
 import type pg from "pg";
+import { billingEnabled } from "../billing/plans";
+import { notifyUsageThresholds } from "../billing/usage-emails";
+import { COUNT_SCHEDULED_RUNS, fitSlotsToQuota, type QuotaGroup } from "../billing/schedule-quota";
 import type { Db } from "../db/client";
 import { withPgTransaction } from "../db/pg-transaction";
 import { uuidv7 } from "../db/uuidv7";
@@ -40,6 +43,9 @@ export async function fillSchedules(db: Db, opts: { now: Date; policy?: FillPoli
     const result = await withPgTransaction(db.$client, (client) => fillLocked(client, due.slice(i, i + CHUNK), opts.now, policy));
     schedules += result.schedules;
     runsCreated += result.runsCreated;
+    for (const g of result.quota) {
+      if (g.kept && g.runsBefore + g.kept >= Math.ceil(g.plan.limits.runsPerMonth * 0.8)) await notifyUsageThresholds(db, g.workspaceId, g.month, g.plan);
+    }
   }
   return { schedules, runsCreated };
 }
@@ -54,10 +60,10 @@ async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, 
       for no key update of s for share of d skip locked`,
     [ids],
   );
-  const runIds: string[] = [];
-  const scheduleIds: string[] = [];
-  const slotTimes: Date[] = [];
-  const names: string[] = [];
+  let runIds: string[] = [];
+  let scheduleIds: string[] = [];
+  let slotTimes: Date[] = [];
+  let names: string[] = [];
   const filled: { id: string; until: Date }[] = [];
   // Another scheduler may have filled some since the first read: those are planned again.
   for (const row of rows) {
@@ -72,7 +78,16 @@ async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, 
     }
     filled.push({ id: row.id, until: p.filledUntil });
   }
-  if (!filled.length) return { schedules: 0, runsCreated: 0 };
+  if (!filled.length) return { schedules: 0, runsCreated: 0, quota: [] as QuotaGroup[] };
+  // With billing on, slots over the workspace's monthly run quota are skipped.
+  const counting = billingEnabled();
+  let quota: QuotaGroup[] = [];
+  if (counting && runIds.length) {
+    const fit = await fitSlotsToQuota(client, scheduleIds, slotTimes, now);
+    quota = fit.groups;
+    const kept = (_: unknown, i: number) => fit.keep[i];
+    [runIds, scheduleIds, slotTimes, names] = [runIds.filter(kept), scheduleIds.filter(kept), slotTimes.filter(kept), names.filter(kept)];
+  }
   const result = await client.query<{ created: number }>(
     `with x as (
        select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[]) as x(run_id, schedule_id, slot_time, name)
@@ -83,12 +98,12 @@ async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, 
               'SCHEDULED', 'Scheduled', x.slot_time, x.slot_time, true, 'scheduler', 0
          from x join schedules s on s.id = x.schedule_id join deployments d on d.id = s.deployment_id
        on conflict (schedule_id, slot_time) where schedule_id is not null and slot_time is not null do nothing
-       returning id, workspace_id, work_pool_id
+       returning id, workspace_id, work_pool_id, scheduled_time
      ), hist as (
        insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
        select workspace_id, id, 'SCHEDULED', 'Scheduled', 0 from ins
        returning 1
-     ), filled as (
+     )${counting ? COUNT_SCHEDULED_RUNS : ""}, filled as (
        update schedules s set filled_until = f.until
          from unnest($5::uuid[], $6::timestamptz[]) as f(id, until)
         where s.id = f.id
@@ -106,5 +121,5 @@ async function fillLocked(client: pg.PoolClient, planned: Planned[], now: Date, 
             (select count(*) from filled) as f, (select count(*) from wake) as w, (select count(*) from events) as e`,
     [runIds, scheduleIds, slotTimes, names, filled.map((f) => f.id), filled.map((f) => f.until)],
   );
-  return { schedules: filled.length, runsCreated: result.rows[0].created };
+  return { schedules: filled.length, runsCreated: result.rows[0].created, quota };
 }

@@ -3,6 +3,7 @@ import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
 import { automationsRouter } from "./routers/automations";
 import { auditRouter } from "./routers/audit";
+import { billingRouter } from "./routers/billing";
 import { deviceAuthRouter } from "./routers/device-auth";
 import { invitationsRouter } from "./routers/invitations";
 import { membersRouter } from "./routers/members";
@@ -23,6 +24,7 @@ export const appRouter = router({
   workPools: workPoolsRouter,
   automations: automationsRouter,
   deviceAuth: deviceAuthRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,3 +8,4 @@ export * from "./deployments";
 export * from "./runs";
 export * from "./device-auth";
 export * from "./alerts";
+export * from "./billing";
