@@ -15,7 +15,7 @@ export const schema = z.object({
   summary: singleLine(500),
   items: z
     .array(z.object({ event: singleLine(40), title: singleLine(200), url: link, detail: singleLine(400) }))
-    .max(20),
+    .max(100),
   /** Alerts not listed, shown as "and N more". */
   moreCount: z.number().int().nonnegative().default(0),
   url: link,

@@ -224,18 +224,18 @@ describe("Slack", () => {
     expect(JSON.stringify(message).length).toBeLessThan(30_000);
   });
 
-  it("summarises a burst in one digest: counts, the first names with links, and N more", () => {
-    const items = Array.from({ length: 49 }, (_, i) => {
+  it("summarises a burst in one digest: counts, the first 100 names with links, and N more", () => {
+    const items = Array.from({ length: 120 }, (_, i) => {
       const ctx = context(i % 5 === 4 ? "Crashed" : "Failed");
       ctx.run = { ...ctx.run!, name: `run-${i + 1}`, url: `${BASE}/runs/r${i + 1}` };
       return ctx;
     });
     const digest = slackDigestMessage(items, { name: "Acme Data", slug: "acme" }, BASE);
-    expect(digest.text).toBe("49 alerts in the last minute: 40 Failed, 9 Crashed");
+    expect(digest.text).toBe("120 alerts in the last minute: 96 Failed, 24 Crashed");
     const all = blockTexts(digest.blocks).join("\n");
-    for (let i = 1; i <= 20; i++) expect(all).toContain(`<${BASE}/runs/r${i}|run-${i}>`);
-    expect(all).not.toContain("|run-21>");
-    expect(all).toContain("and 29 more");
+    for (let i = 1; i <= 100; i++) expect(all).toContain(`<${BASE}/runs/r${i}|run-${i}>`);
+    expect(all).not.toContain("|run-101>");
+    expect(all).toContain("and 20 more");
     expect(buttons(digest.blocks)).toEqual([expect.objectContaining({ url: `${BASE}/runs` })]);
     expectWithinSlackLimits(digest);
   });
@@ -375,21 +375,21 @@ describe("email", () => {
   });
 
   it("summarises a digest with run links and N more, linking to the runs page", async () => {
-    const items = Array.from({ length: 49 }, (_, i) => {
-      const ctx = context(i < 40 ? "Failed" : "Crashed");
+    const items = Array.from({ length: 120 }, (_, i) => {
+      const ctx = context(i < 96 ? "Failed" : "Crashed");
       ctx.run = { ...ctx.run!, name: `run-${i + 1}`, url: `${BASE}/runs/r${i + 1}` };
       return ctx;
     });
     const { template, props } = digestEmail(items, { name: "Acme Data", slug: "acme" }, BASE);
     const email = await renderEmail(template, props);
-    expect(email.subject).toBe("49 alerts in Acme Data: 40 Failed, 9 Crashed");
+    expect(email.subject).toBe("120 alerts in Acme Data: 96 Failed, 24 Crashed");
     const links = linksInHtml(email.html);
     expect(links).toContain(`${BASE}/runs`);
     expect(links).toContain(`${BASE}/runs/r1`);
-    expect(links).toContain(`${BASE}/runs/r20`);
-    expect(links).not.toContain(`${BASE}/runs/r21`);
+    expect(links).toContain(`${BASE}/runs/r100`);
+    expect(links).not.toContain(`${BASE}/runs/r101`);
     expect(links).toContain(AUTOMATION_URL);
-    expect(email.text).toContain("and 29 more");
+    expect(email.text).toContain("and 20 more");
   });
 
   it("tells owners which destination was disabled, why, and where to re-enable it", async () => {

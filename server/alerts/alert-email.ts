@@ -28,7 +28,7 @@ type AlertTemplateName =
 export type AlertEmail<N extends AlertTemplateName = AlertTemplateName> = { [K in N]: { template: K; props: TemplateProps<K> } }[N];
 
 const MAX_MESSAGE = 10_000;
-const DIGEST_ITEMS = 20;
+const DIGEST_ITEMS = 100;
 
 export function alertEmail(ctx: AlertContext, message: string): AlertEmail<Exclude<AlertTemplateName, "alert-digest" | "alert-destination-disabled">> {
   const base = {

@@ -12,7 +12,9 @@ export const SLACK_LIMITS = { header: 150, sectionText: 3000, field: 2000, field
 
 const LOG_LINES = 10;
 const LOG_LINE_CHARS = 300;
-const DIGEST_LINES = 20;
+/** A digest names each run it carries (a burst of 50 failures lists all 50), across several sections. */
+const DIGEST_LINES = 100;
+const DIGEST_SECTIONS = 8;
 
 const EMOJI: Record<AlertEventName, string> = {
   Completed: ":white_check_mark:",
@@ -75,23 +77,29 @@ export function slackDigestMessage(
   const prefix = items.length > 0 && items.every((i) => i.test) ? "Test: " : "";
   const text = `${prefix}${summary}`;
 
-  const lines: string[] = [];
+  const sections: string[][] = [[]];
   let length = 0;
+  let listed = 0;
   for (const item of items.slice(0, DIGEST_LINES)) {
     const line = `${EMOJI[item.event] ?? "•"} ${digestLine(item)}`;
     // Leave room for the "and N more" line.
-    if (length + line.length + 1 > SLACK_LIMITS.sectionText - 40) break;
-    lines.push(line);
+    if (length + line.length + 1 > SLACK_LIMITS.sectionText - 40) {
+      if (sections.length === DIGEST_SECTIONS) break;
+      sections.push([]);
+      length = 0;
+    }
+    sections[sections.length - 1].push(line);
     length += line.length + 1;
+    listed++;
   }
-  const more = items.length - lines.length;
-  if (more > 0) lines.push(`_and ${more} more_`);
+  const more = items.length - listed;
+  if (more > 0) sections[sections.length - 1].push(`_and ${more} more_`);
 
   const blocks: Block[] = [
     { type: "header", text: plain(`${prefix}:bell: ${plural(items.length, "alert")} in ${workspace.name}`, SLACK_LIMITS.header) },
     section(escape(summary)),
   ];
-  if (lines.length > 0) blocks.push(section(lines.join("\n")));
+  for (const lines of sections) if (lines.length > 0) blocks.push(section(lines.join("\n")));
   blocks.push({ type: "actions", elements: [button("View runs", `${workspaceUrl.replace(/\/+$/, "")}/runs`, false)] });
   const automations = [...new Map(items.map((i) => [i.automation.id, i.automation])).values()];
   if (automations.length > 0) {

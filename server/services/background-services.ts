@@ -1,5 +1,7 @@
 import type { Db } from "../db/client";
 import { env } from "../env";
+import { deliverDueAlerts } from "../alerts/deliver-alerts";
+import { watchAlertConditions } from "../alerts/watch-alert-conditions";
 import { deliverDueEmails } from "../email/deliver-emails";
 import { fillSchedules } from "../scheduling/fill-schedules";
 import { markLateRuns } from "../scheduling/mark-late-runs";
@@ -10,7 +12,7 @@ import { startLeaderLoops, type LoopSpec } from "./leader-loop";
 import { deleteExpiredData } from "./retention";
 
 /** Advisory lock keys, one per loop; fixed so every instance competes for the same ones. */
-export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106 } as const;
+export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106, notifier: 727_107, alertWatcher: 727_108 } as const;
 
 export function startBackgroundServices(db: Db, databaseUrl: string) {
   const e = env();
@@ -32,6 +34,8 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       task: async () => void (await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS })),
     },
     { name: "lease-reaper", lockKey: SERVICE_LOCKS.leaseReaper, intervalMs: 5_000, task: async () => void (await reapExpiredLeases(db.$client)) },
+    { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 500, task: async () => void (await deliverDueAlerts(db)) },
+    { name: "alert-watcher", lockKey: SERVICE_LOCKS.alertWatcher, intervalMs: 5_000, task: async () => void (await watchAlertConditions(db)) },
     {
       name: "retention",
       lockKey: SERVICE_LOCKS.retention,

@@ -1,0 +1,138 @@
+import { Resend } from "resend";
+import type { Db } from "@/server/db/client";
+import type { AlertDestination, EmailRecipients } from "@/server/db/schema";
+import { renderEmail } from "@/server/email/render-email";
+import { retryAfterMs } from "@/server/email/retry-delay";
+import { env, publicUrl } from "@/server/env";
+import { AppError } from "@/server/errors";
+import { checkOutboundUrl } from "@/server/security/outbound-url";
+import { decryptSecret } from "@/server/security/secret-box";
+import type { AlertContext } from "./alert-context";
+import { alertEmail, digestEmail } from "./alert-email";
+import { slackDigestMessage, slackMessage } from "./slack-message";
+import { webhookDigestPayload, webhookPayload } from "./webhook-payload";
+import { signatureHeader } from "./webhook-signature";
+
+export const SEND_TIMEOUT_MS = 10_000;
+const MAX_RECIPIENTS = 100;
+
+/** What to send: one alert with its rendered message, or a digest of several. */
+export type AlertPayload =
+  | { kind: "alert"; deliveryId: string; context: AlertContext; message: string }
+  | { kind: "digest"; deliveryId: string; items: AlertContext[]; workspace: { name: string; slug: string } };
+
+/**
+ * - sent / kept: done (kept = no RESEND_API_KEY; the emails are in the dev mailbox)
+ * - retry: try again later (5xx, 429, network, timeout)
+ * - gone: the destination says it no longer exists (404/410); repeated, it is disabled
+ * - failed: sending the same thing again cannot work (a 4xx other than those)
+ */
+export type SendResult = {
+  outcome: "sent" | "kept" | "retry" | "gone" | "failed";
+  responseCode: number | null;
+  error: string | null;
+  retryAfterMs: number | null;
+  /** For `kept`: the rendered emails to store in the dev mailbox. */
+  kept?: { to: string; template: string; subject: string; html: string; text: string }[];
+};
+
+type Destination = Pick<AlertDestination, "id" | "workspaceId" | "kind" | "recipients" | "secret">;
+
+export async function sendToDestination(db: Db, destination: Destination, payload: AlertPayload): Promise<SendResult> {
+  try {
+    switch (destination.kind) {
+      case "slack":
+        return await sendSlack(destination, payload);
+      case "webhook":
+        return await sendWebhook(destination, payload);
+      case "email":
+        return await sendEmailAlert(db, destination, payload);
+    }
+  } catch (err) {
+    // A URL that is no longer allowed (e.g. its name now resolves to a private address) will not fix itself by retrying.
+    if (err instanceof AppError) return { outcome: "failed", responseCode: null, error: err.message, retryAfterMs: null };
+    return { outcome: "retry", responseCode: null, error: describeError(err), retryAfterMs: null };
+  }
+}
+
+async function sendSlack(destination: Destination, payload: AlertPayload): Promise<SendResult> {
+  const url = await checkOutboundUrl(decryptSecret(destination.secret!), "The Slack webhook URL");
+  const message =
+    payload.kind === "alert" ? slackMessage(payload.context, payload.message) : slackDigestMessage(payload.items, payload.workspace, workspaceUrl(payload.workspace.slug));
+  return post(url, JSON.stringify(message), {});
+}
+
+async function sendWebhook(destination: Destination, payload: AlertPayload): Promise<SendResult> {
+  const { url: raw, secret } = JSON.parse(decryptSecret(destination.secret!)) as { url: string; secret: string };
+  const url = await checkOutboundUrl(raw, "The webhook URL");
+  const body = JSON.stringify(
+    payload.kind === "alert" ? webhookPayload(payload.deliveryId, payload.context, payload.message) : webhookDigestPayload(payload.deliveryId, payload.items),
+  );
+  return post(url, body, { "baton-delivery": payload.deliveryId, "baton-signature": signatureHeader(secret, Math.floor(Date.now() / 1000), body) });
+}
+
+async function post(url: URL, body: string, headers: Record<string, string>): Promise<SendResult> {
+  // Redirects are not followed: a public URL must not bounce our request to a private address.
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "user-agent": "Baton-Alerts/1", ...headers },
+    body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+  });
+  const text = (await res.text().catch(() => "")).slice(0, 500);
+  const code = res.status;
+  if (code >= 200 && code < 300) return { outcome: "sent", responseCode: code, error: null, retryAfterMs: null };
+  const error = `HTTP ${code}${text ? `: ${text}` : ""}`;
+  if (code === 404 || code === 410) return { outcome: "gone", responseCode: code, error, retryAfterMs: null };
+  if (code === 429 || code === 408 || code >= 500) return { outcome: "retry", responseCode: code, error, retryAfterMs: retryAfterMs(res.headers.get("retry-after")) };
+  return { outcome: "failed", responseCode: code, error: code >= 300 && code < 400 ? `${error} (redirects are not followed; use the final URL)` : error, retryAfterMs: null };
+}
+
+async function sendEmailAlert(db: Db, destination: Destination, payload: AlertPayload): Promise<SendResult> {
+  const to = await resolveRecipients(db, destination.workspaceId, destination.recipients ?? { userIds: [], roles: [], addresses: [] });
+  if (to.length === 0) return { outcome: "failed", responseCode: null, error: "No recipients: the chosen members and roles have no one in them.", retryAfterMs: null };
+  const { template, props } =
+    payload.kind === "alert" ? alertEmail(payload.context, payload.message) : digestEmail(payload.items, payload.workspace, workspaceUrl(payload.workspace.slug));
+  const rendered = await renderEmail(template, props as never);
+  const { RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM } = env();
+  if (!RESEND_API_KEY) {
+    return { outcome: "kept", responseCode: null, error: null, retryAfterMs: null, kept: to.map((address) => ({ to: address, template, ...rendered })) };
+  }
+  const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL.replace(/\/+$/, "") } : undefined);
+  // One request, one email per recipient (nobody sees the others' addresses), under one
+  // idempotency key: a resend after a crash is recognised by Resend and not delivered twice.
+  const { error, headers } = await resend.batch.send(
+    to.map((address) => ({ from: EMAIL_FROM, to: address, subject: rendered.subject, html: rendered.html, text: rendered.text })),
+    { idempotencyKey: payload.deliveryId, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
+  );
+  if (!error) return { outcome: "sent", responseCode: 200, error: null, retryAfterMs: null };
+  const code = error.statusCode ?? null;
+  const message = `${error.name}${code ? ` (HTTP ${code})` : ""}: ${error.message}`.slice(0, 500);
+  const retryable = code === null || code === 429 || code >= 500;
+  return { outcome: retryable ? "retry" : "failed", responseCode: code, error: message, retryAfterMs: retryAfterMs(headers?.["retry-after"]) };
+}
+
+/** Chosen members, all members of the chosen roles, and plain addresses; deduplicated. */
+async function resolveRecipients(db: Db, workspaceId: string, recipients: EmailRecipients): Promise<string[]> {
+  const { rows } = await db.$client.query<{ email: string }>(
+    `select u.email from memberships m join users u on u.id = m.user_id
+      where m.workspace_id = $1 and (m.user_id = any($2::uuid[]) or m.role = any($3::text[]))`,
+    [workspaceId, recipients.userIds, recipients.roles],
+  );
+  const all = new Set([...rows.map((r) => r.email.toLowerCase()), ...recipients.addresses.map((a) => a.toLowerCase())]);
+  return [...all].slice(0, MAX_RECIPIENTS);
+}
+
+function workspaceUrl(slug: string): string {
+  return `${publicUrl()}/w/${slug}`;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const detail = cause instanceof Error ? `: ${cause.message}` : "";
+    return `${err.name === "TimeoutError" ? "Timed out" : err.message}${detail}`.slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}

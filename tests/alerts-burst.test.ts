@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { reloadEnv } from "@/server/env";
+import { waitFor } from "./helpers/app-process";
+import { startCliEnvironment } from "./helpers/cli";
+import { start } from "./helpers/recording-server";
+
+// No RESEND_API_KEY here: alert emails go to the development mailbox.
+process.env.BATON_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+process.env.BATON_ALLOW_PRIVATE_WEBHOOKS = "1";
+reloadEnv();
+
+const env = await startCliEnvironment({
+  appEnv: { BATON_ENCRYPTION_KEY: process.env.BATON_ENCRYPTION_KEY, BATON_ALLOW_PRIVATE_WEBHOOKS: "1", BATON_DEV_MAILBOX: "1" },
+});
+const slug = env.workspace.ws.slug;
+const owner = env.workspace.owner;
+
+async function deploy(name: string, command: string, pool = "default") {
+  const res = await env.cli(["deploy", "--command", command, "--name", name, "--pool", pool, "--json"]);
+  expect(res.stderr).toBe("");
+  return JSON.parse(res.stdout)[0].deployment as { id: string };
+}
+
+describe("alert delivery without outside accounts, and bursts", () => {
+  it("a completed run's alert email lands in the development mailbox when RESEND_API_KEY is unset", { timeout: 60_000 }, async () => {
+    const agent = env.startAgent(["--limit", "2"]);
+    const d = await deploy("refresh-features", "echo done");
+    await owner.caller.automations.create({
+      workspace: slug,
+      name: "Features refreshed",
+      triggerKind: "run_state",
+      states: ["Completed"],
+      deploymentIds: [d.id],
+      actions: [{ kind: "email", userIds: [], roles: ["owner"], addresses: [] }],
+    });
+    const run = (await env.api("POST", `/deployments/${d.id}/runs`, {})).run as { id: string; name: string };
+    const page = await waitFor(
+      async () => {
+        const html = await (await fetch(`${env.apiUrl}/dev/mailbox`)).text();
+        return html.includes(run.name) ? html : undefined;
+      },
+      { timeoutMs: 30_000, what: "the alert in the dev mailbox" },
+    );
+    expect(page).toContain(owner.user.email);
+    agent.child.kill("SIGTERM");
+    await agent.exited;
+  });
+
+  it("50 failures in a burst: at most 5 Slack posts in the first minute, one a digest naming the rest", { timeout: 120_000 }, async () => {
+    const slack = await start(() => ({ body: "ok" }));
+    afterAll(() => slack.close());
+    await env.cli(["pools", "create", "burst"]);
+    const d = await deploy("fan-out", "exit 1", "burst");
+    await owner.caller.automations.create({
+      workspace: slug,
+      name: "Fan-out failures",
+      triggerKind: "run_state",
+      states: ["Failed"],
+      deploymentIds: [d.id],
+      actions: [{ kind: "slack", url: `${slack.url}/services/T/B/burst` }],
+    });
+    const runs = await Promise.all(Array.from({ length: 50 }, async () => (await env.api("POST", `/deployments/${d.id}/runs`, {})).run as { id: string; name: string }));
+    const agent = env.startAgent(["--pool", "burst", "--limit", "50"]);
+    const digest = await slack.waitForRequest((r) => /\b\d+ alerts?\b/.test(JSON.stringify(r.body)), 60_000);
+    const firstAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4_000));
+    const posts = slack.requests.map((r) => JSON.stringify(r.body));
+    expect(posts.length).toBeLessThanOrEqual(5);
+    const digestText = JSON.stringify(digest.body);
+    const individual = posts.filter((p) => p !== digestText);
+    // Every run is named once: in its own message or in the digest.
+    for (const run of runs) {
+      const inDigest = digestText.includes(run.name);
+      const alone = individual.some((p) => p.includes(run.name));
+      expect(inDigest || alone, `${run.name} was not reported`).toBe(true);
+    }
+    expect(digestText).toContain(`${50 - individual.length} alerts`);
+    expect(Date.now() - firstAt).toBeLessThan(60_000);
+    agent.child.kill("SIGTERM");
+    await agent.exited;
+  });
+});
