@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { countByHour } from "../server/dashboard/older-run-counts";
 import { workspaceSummary } from "../server/dashboard/workspace-summary";
 import { createDb } from "../server/db/client";
 import { startEmbeddedPostgres } from "../server/db/embedded-postgres";
@@ -54,7 +55,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["runs list, one deployment", () => listRuns(db, ws.id, { limit: 50, deployment: deploymentRows[3].id })],
   ["runs list, tag = ml", () => listRuns(db, ws.id, { limit: 50, tag: "ml" })],
   ["runs list, last 24 h", () => listRuns(db, ws.id, { limit: 50, from: new Date(Date.now() - 86_400_000).toISOString() })],
-  ["dashboard", () => workspaceSummary(db, ws.id)],
+  ["dashboard (older days' counts cached, as on every load but one per 5 min)", () => workspaceSummary(db, ws.id)],
+  ["dashboard's older-days count uncached (added to the load that refreshes it)", () => countByHour(db, ws.id, new Date(Date.now() - 7 * 86_400_000), new Date(Date.now() - 86_400_000))],
   [
     "run detail (run, history, task runs, logs)",
     () =>

@@ -1,6 +1,7 @@
 import type { StateType } from "../../agent/protocol/states";
 import type { Db } from "../db/client";
 import { AGENT_OFFLINE_AFTER_SECONDS } from "../agents/agents";
+import { countByHour, olderRunCounts } from "./older-run-counts";
 
 export type Bucket = { start: string; counts: Partial<Record<StateType, number>> };
 export type WorkspaceSummary = {
@@ -20,20 +21,20 @@ export type WorkspaceSummary = {
 /**
  * What the dashboard shows, for one workspace: runs over the last 24 hours (by hour) and 7 days
  * (by day), stacked by state type, bucketed by start time (or due time for runs that never
- * started); failed and crashed runs of the last 24 hours; runs late now; agents online; the next
+ * started; the part before the last 24 hours is cached for a few minutes, see older-run-counts.ts);
+ * failed and crashed runs of the last 24 hours; runs late now; agents online; the next
  * scheduled runs; the latest failures with their messages.
  */
 export async function workspaceSummary(db: Db, workspaceId: string, now = new Date()): Promise<WorkspaceSummary> {
   const pool = db.$client;
-  const [buckets, counts, agents, next, failures, setup] = await Promise.all([
-    // An index-only scan of flow_runs_timeline_idx: (workspace, start or due time, state).
-    pool.query<{ hour: Date; state_type: StateType; n: number }>(
-      `select date_trunc('hour', coalesce(start_time, scheduled_time)) as hour, state_type, count(*)::int as n
-         from flow_runs
-        where workspace_id = $1 and coalesce(start_time, scheduled_time) between $2::timestamptz - interval '7 days' and $2::timestamptz
-        group by 1, 2`,
-      [workspaceId, now],
-    ),
+  const hourMs = 3_600_000;
+  const thisHour = Math.floor(now.getTime() / hourMs) * hourMs;
+  const liveFrom = new Date(thisHour - 23 * hourMs);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const firstDay = new Date(today - 6 * 86_400_000);
+  const [older, recent, counts, agents, next, failures, setup] = await Promise.all([
+    olderRunCounts(db, workspaceId, firstDay, liveFrom),
+    countByHour(db, workspaceId, liveFrom, new Date(now.getTime() + 1)),
     // Failures use the small partial index flow_runs_failures_idx; scheduled runs are few.
     pool.query<{ failed: number; crashed: number; late: number }>(
       `select (select count(*) from flow_runs where workspace_id = $1 and state_type = 'FAILED' and end_time > $2::timestamptz - interval '24 hours')::int as failed,
@@ -68,12 +69,9 @@ export async function workspaceSummary(db: Db, workspaceId: string, now = new Da
     ),
   ]);
 
-  const hourMs = 3_600_000;
-  const thisHour = Math.floor(now.getTime() / hourMs) * hourMs;
   const hours = Array.from({ length: 24 }, (_, i) => ({ start: new Date(thisHour - (23 - i) * hourMs).toISOString(), counts: {} as Bucket["counts"] }));
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: 7 }, (_, i) => ({ start: new Date(today - (6 - i) * 86_400_000).toISOString(), counts: {} as Bucket["counts"] }));
-  for (const b of buckets.rows) {
+  for (const b of [...older, ...recent]) {
     const t = b.hour.getTime();
     const h = hours[23 - (thisHour - t) / hourMs];
     if (h) h.counts[b.state_type] = (h.counts[b.state_type] ?? 0) + b.n;
