@@ -28,6 +28,6 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: "ignore",
-    env: { NODE_ENV: "production", PORT: String(PORT), BATON_DATA_DIR: ".baton-e2e", BATON_PG_PORT: "54391", BATON_DEV_MAILBOX: "1", BATON_PUBLIC_URL: BASE_URL, BATON_SIGNUPS_PER_IP_PER_HOUR: "100" },
+    env: { NODE_ENV: "production", PORT: String(PORT), BATON_DATA_DIR: ".baton-e2e", BATON_PG_PORT: "54391", BATON_DEV_MAILBOX: "1", BATON_PUBLIC_URL: BASE_URL, BATON_SIGNUPS_PER_IP_PER_HOUR: "100", BATON_ALLOW_PRIVATE_WEBHOOKS: "1" },
   },
 });
