@@ -13,6 +13,8 @@ import { createDeploymentRun } from "../server/runs/create-run";
 import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { registerAgent } from "../server/agents/agents";
+import { upsertDeployment } from "../server/deployments/upsert-deployment";
 import { signedEvent, startStripeStandIn, STRIPE_TEST_ENV } from "./helpers/stripe-stand-in";
 
 const stripe = await startStripeStandIn();
@@ -235,5 +237,49 @@ describe("limits by plan", () => {
     await createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test");
     await setRuns(w.ws.id, 50_000);
     await expect(createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test")).rejects.toThrow("Plan limit reached: 50,000 runs this month on Pro.");
+  });
+
+  it("members, agents online and deployments: Hobby's limits refuse the one too many with plan_limit, also under concurrency", async () => {
+    const w = await createWorkspaceWithMembers(db, ["developer"]);
+    const slug = w.ws.slug;
+    await w.owner.caller.invitations.create({ workspace: slug, email: "third@example.com", role: "viewer" });
+    await expect(w.owner.caller.invitations.create({ workspace: slug, email: "fourth@example.com", role: "viewer" })).rejects.toMatchObject({
+      code: "PAYMENT_REQUIRED",
+      message: "Plan limit reached: 3 members (pending invitations count too) on Hobby. Upgrade in Settings → Billing.",
+    });
+    // Re-inviting the same address replaces its invitation, so it is allowed.
+    await w.owner.caller.invitations.create({ workspace: slug, email: "third@example.com", role: "runner" });
+
+    const agent = (name: string) => registerAgent(db, w.ws.id, { name, workPool: "default" } as never);
+    await agent("a1");
+    await agent("a2");
+    await agent("a1"); // re-registering is not a new agent
+    await expect(agent("a3")).rejects.toMatchObject({ code: "PLAN_LIMIT", message: "Plan limit reached: 2 agents online on Hobby. Upgrade in Settings → Billing." });
+    await db.$client.query("update agents set last_heartbeat_at = now() - interval '1 hour' where workspace_id = $1 and name = 'a2'", [w.ws.id]);
+    await agent("a3");
+
+    const deploy = (name: string) => upsertDeployment(db, w.ws.id, { flowName: "f", name, kind: "command", command: "true" });
+    await Promise.all(["d1", "d2", "d3"].map(deploy));
+    const results = await Promise.allSettled(["d4", "d5", "d6", "d7"].map(deploy));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+    expect(await count("select count(*)::int as n from deployments where workspace_id = $1", [w.ws.id])).toBe(5);
+    await deploy("d1"); // updating an existing deployment is always allowed
+    await expect(deploy("d8")).rejects.toThrow("Plan limit reached: 5 deployments on Hobby. Upgrade in Settings → Billing.");
+  });
+
+  it("B's owner cannot see or act on A's billing; A's Stripe customer is never used", async () => {
+    const a = await upgradedWorkspace();
+    const b = await createWorkspaceWithMembers(db);
+    const before = stripe.requests.length;
+    for (const call of [
+      () => b.owner.caller.billing.overview({ workspace: a.ws.slug }),
+      () => b.owner.caller.billing.checkout({ workspace: a.ws.slug, plan: "team" }),
+      () => b.owner.caller.billing.portal({ workspace: a.ws.slug }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(stripe.requests.length).toBe(before);
+    await expect(b.owner.caller.billing.portal({ workspace: b.ws.slug })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(stripe.requests.slice(before).some((r) => JSON.stringify(r.body).includes(a.customer))).toBe(false);
   });
 });

@@ -95,6 +95,10 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "automations.rotateWebhookSecret": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
   "automations.sendTest": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
   "automations.deliveries": (slug) => ({ workspace: slug, automationId: aAutomation.id }),
+  // Billing is workspace-wide (no ids): B can only ever name its own workspace. With billing on, see tests/billing.test.ts.
+  "billing.overview": (slug) => ({ workspace: slug }),
+  "billing.checkout": (slug) => ({ workspace: slug, plan: "pro" }),
+  "billing.portal": (slug) => ({ workspace: slug }),
 };
 
 /** Objects that take an id: with B's own slug they must still not reach A's rows. */

@@ -26,6 +26,14 @@ describe("roles are enforced on the server", () => {
     expect(m.role).toBe("viewer");
   });
 
+  it("billing is for owners: a developer cannot see it, check out or open the portal", async () => {
+    const { ws, members } = await createWorkspaceWithMembers(db, ["developer"]);
+    const dev = members.developer.caller;
+    for (const call of [() => dev.billing.overview({ workspace: ws.slug }), () => dev.billing.checkout({ workspace: ws.slug, plan: "pro" }), () => dev.billing.portal({ workspace: ws.slug })]) {
+      await expect(call()).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("an owner") });
+    }
+  });
+
   it("automations: runners and viewers read them but cannot create, change, delete or test them", async () => {
     const { ws, owner, members } = await createWorkspaceWithMembers(db, ["viewer", "runner", "developer"]);
     const slug = ws.slug;

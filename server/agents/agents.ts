@@ -1,7 +1,9 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { agentRegisterSchema, heartbeatSchema } from "../../agent/protocol/work-pools";
-import type { Db } from "../db/client";
+import { billingEnabled } from "../billing/plans";
+import { assertPlanAllows } from "../billing/plan-limits";
+import type { Db, Queryable } from "../db/client";
 import { agents, workPools } from "../db/schema";
 import { AppError } from "../errors";
 import { LEASE_SECONDS } from "../orchestration/lease";
@@ -12,6 +14,14 @@ export const AGENT_OFFLINE_AFTER_SECONDS = 30;
 
 /** Registers (or re-registers, by name) an agent in a pool; returns its id for claims and heartbeats. */
 export async function registerAgent(db: Db, workspaceId: string, input: z.output<typeof agentRegisterSchema>) {
+  if (!billingEnabled()) return upsertAgent(db, workspaceId, input);
+  return db.transaction(async (tx) => {
+    await assertPlanAllows(tx, workspaceId, "agents", { except: input.name });
+    return upsertAgent(tx, workspaceId, input);
+  });
+}
+
+async function upsertAgent(db: Queryable, workspaceId: string, input: z.output<typeof agentRegisterSchema>) {
   const pool = await findWorkPool(db, workspaceId, input.workPool);
   const [row] = await db
     .insert(agents)

@@ -8,6 +8,7 @@ import { removeFutureRuns, replaceSchedules } from "../scheduling/replace-schedu
 import { findWorkPool } from "../work-pools/find-work-pool";
 import { getDeployment } from "./get-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
+import { assertPlanAllows } from "../billing/plan-limits";
 
 const FIELDS = ["description", "kind", "entrypoint", "command", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused"] as const;
 
@@ -47,6 +48,7 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
     let id: string;
     const changed: string[] = [];
     if (!existing) {
+      await assertPlanAllows(tx, workspaceId, "deployments");
       const [row] = await tx.insert(deployments).values({ workspaceId, flowId: flow.id, name: input.name, ...values }).returning({ id: deployments.id });
       id = row.id;
     } else {

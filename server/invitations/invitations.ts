@@ -5,6 +5,7 @@ import { invitations, memberships, users, workspaces, type Role } from "../db/sc
 import { publicUrl } from "../env";
 import { AppError } from "../errors";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
+import { assertPlanAllows } from "../billing/plan-limits";
 import { sendEmail } from "../email/send-email";
 import { hitRateLimit, minutesText } from "../security/rate-limit";
 import { randomToken, sha256Hex } from "../security/secret-tokens";
@@ -23,6 +24,7 @@ export async function createInvitation(db: Db, workspaceId: string, actor: Actor
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.workspaceId, workspaceId), eq(users.email, email)));
     if (existing) throw new AppError("CONFLICT", `${email} is already a member of this workspace.`);
+    await assertPlanAllows(tx, workspaceId, "members", { except: email });
     // A new invitation replaces any pending one for the same address.
     await tx
       .update(invitations)
@@ -101,6 +103,8 @@ export async function acceptInvitation(db: Db, token: string, user: { id: string
       .returning();
     if (!inv) throw new AppError("NOT_FOUND", "This invitation is invalid, used, revoked or expired. Ask for a new one.");
     const [ws] = await tx.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId));
+    // Just marked accepted, the invitation no longer holds a seat: the new member takes one.
+    await assertPlanAllows(tx, inv.workspaceId, "members", { adding: 1, except: inv.email });
     const inserted = await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId: user.id, role: inv.role }).onConflictDoNothing().returning();
     if (inserted[0]) {
       await recordAuditEvent(tx, inv.workspaceId, { userId: user.id, label: user.email, ip }, {
