@@ -192,6 +192,12 @@ describe("automations procedures", () => {
     expect((await fieldErrors(dev.automations.create({ ...base(slug), triggerKind: "running_longer", minutes: 0 }))).minutes[0]).toMatch(/1 to 10080/);
     const noSuccess = await fieldErrors(dev.automations.create({ ...base(slug), triggerKind: "no_success", hours: 721 }));
     expect(Object.keys(noSuccess).sort()).toEqual(["deploymentIds", "hours"]);
+    // "No success" picks deployments by id, flow or tag; with a tag only it is fine (hours stored as minutes).
+    const byTag = await dev.automations.create({ ...base(slug), triggerKind: "no_success", hours: 24, tags: ["prod"] });
+    expect(byTag.automation).toMatchObject({ triggerKind: "no_success", hours: 24, minutes: null, states: [], tags: ["prod"] });
+    expect((await db.select().from(automations).where(eq(automations.id, byTag.automation.id)))[0].thresholdMinutes).toBe(1440);
+    const offline = await fieldErrors(dev.automations.create({ ...base(slug), triggerKind: "agent_offline", tags: ["prod"] }));
+    expect(offline.deploymentIds[0]).toMatch(/every agent/);
 
     // Another workspace's flow, deployment and member are refused like ids that do not exist.
     const other = await setup();

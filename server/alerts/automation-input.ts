@@ -39,8 +39,9 @@ export const automationInputSchema = z.object({
   states: z.array(z.string().max(32)).max(ALERT_RUN_EVENTS.length).default([]),
   /** running_longer: minutes. */
   minutes: z.number().nullish(),
-  /** no_success: hours. */
+  /** no_success: hours. It watches the (unpaused) deployments its filters pick: at least one filter is required. */
   hours: z.number().nullish(),
+  /** Empty = any. For no_success they pick deployments (by id, flow, tags); agent_offline takes none. */
   flowIds: z.array(id).max(200).default([]),
   deploymentIds: z.array(id).max(200).default([]),
   tags: z.array(z.string().max(100)).max(50).default([]),
@@ -111,7 +112,10 @@ export function validateAutomationShape(input: AutomationInput): FieldErrors {
       break;
     case "no_success":
       if (!isWholeIn(input.hours, 1, NO_SUCCESS_MAX_HOURS)) add("hours", `Enter whole hours from 1 to ${NO_SUCCESS_MAX_HOURS} (30 days).`);
-      if (input.deploymentIds.length === 0) add("deploymentIds", "Choose the deployments to watch: “no success” needs at least one deployment.");
+      // "Any deployment" would include deployments that only run by hand, and each would alert every window.
+      if (input.deploymentIds.length + input.flowIds.length + input.tags.length === 0) {
+        add("deploymentIds", "Choose what to watch: “no success” needs at least one deployment (or a flow or tag that picks deployments), so deployments that only run by hand do not alert every window.");
+      }
       break;
     case "agent_offline":
       break;

@@ -19,6 +19,7 @@ import {
   type DestinationView,
   type FieldErrors,
 } from "./automation-input";
+import { serializeAutomations, serializeDestination } from "./automation-view";
 
 /**
  * Automations and their actions (destinations), always within one workspace: an id of another
@@ -31,12 +32,12 @@ type Saved = { automation: AutomationView; newSecrets: NewSecret[] };
 
 export async function listAutomations(db: Db, workspaceId: string): Promise<AutomationView[]> {
   const rows = await db.select().from(automations).where(eq(automations.workspaceId, workspaceId)).orderBy(asc(automations.name), asc(automations.createdAt));
-  return serializeMany(db, workspaceId, rows);
+  return serializeAutomations(db, workspaceId, rows);
 }
 
 export async function getAutomation(db: Queryable, workspaceId: string, automationId: string): Promise<AutomationView> {
   const row = await findAutomation(db, workspaceId, automationId);
-  return (await serializeMany(db, workspaceId, [row]))[0];
+  return (await serializeAutomations(db, workspaceId, [row]))[0];
 }
 
 export async function createAutomation(db: Db, ctx: { workspaceId: string; actorId: string | null }, input: AutomationInput): Promise<Saved> {
@@ -145,9 +146,9 @@ type PreparedDestination = {
 async function prepare(db: Db, workspaceId: string, input: AutomationInput, existing: AlertDestination[]) {
   const errors: FieldErrors = validateAutomationShape(input);
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
-  const runFilters = input.triggerKind === "run_state" || input.triggerKind === "running_longer";
-  if (!runFilters && (input.flowIds.length || input.tags.length)) add("flowIds", "Flow and tag filters apply only to run triggers; remove them.");
-  if (input.triggerKind === "agent_offline" && input.deploymentIds.length) add("deploymentIds", "An “agent offline” automation has no deployment filter; remove it.");
+  if (input.triggerKind === "agent_offline" && input.flowIds.length + input.deploymentIds.length + input.tags.length > 0) {
+    add("deploymentIds", "An “agent offline” automation watches every agent of the workspace: remove the flow, deployment and tag filters.");
+  }
 
   const template = input.template?.trim() ? input.template : null;
   if (template) {
@@ -284,61 +285,4 @@ function describeRecipients(r: EmailRecipients): string {
   if (r.roles.length) parts.push(`all ${r.roles.map((x) => ROLE_PLURALS[x] ?? x).join(" and ")}`);
   if (r.addresses.length) parts.push(r.addresses.length > 2 ? `${r.addresses.slice(0, 2).join(", ")} +${r.addresses.length - 2} more` : r.addresses.join(", "));
   return parts.join(", ");
-}
-
-// ——— reading ———
-
-function serializeDestination(d: AlertDestination): DestinationView {
-  return {
-    id: d.id,
-    kind: d.kind,
-    target: d.target,
-    recipients: d.kind === "email" ? (d.recipients ?? { userIds: [], roles: [], addresses: [] }) : null,
-    disabledAt: d.disabledAt?.toISOString() ?? null,
-    disabledReason: d.disabledReason,
-    consecutiveGone: d.consecutiveGone,
-  };
-}
-
-type LastDelivery = { automation_id: string; status: NonNullable<AutomationView["lastDelivery"]>["status"]; kind: string; created_at: Date | string; sent_at: Date | string | null };
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
-async function serializeMany(db: Queryable, workspaceId: string, rows: Automation[]): Promise<AutomationView[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const destinations = await db
-    .select()
-    .from(alertDestinations)
-    .where(and(eq(alertDestinations.workspaceId, workspaceId), inArray(alertDestinations.automationId, ids)))
-    .orderBy(asc(alertDestinations.createdAt), asc(alertDestinations.id));
-  // One index probe per automation (workspace, automation, created_at) rather than a scan of the outbox.
-  const last = await db.execute<LastDelivery>(sql`
-    select a.id as automation_id, d.status, d.kind, d.created_at, d.sent_at
-      from automations a
-      cross join lateral (
-        select status, kind, created_at, sent_at from alert_deliveries
-         where workspace_id = a.workspace_id and automation_id = a.id
-         order by created_at desc limit 1) d
-     where a.workspace_id = ${workspaceId} and a.id = any(${sql.param(ids)}::uuid[])`);
-  const lastBy = new Map(last.rows.map((r) => [r.automation_id, r]));
-  return rows.map((a) => {
-    const l = lastBy.get(a.id);
-    return {
-      id: a.id,
-      name: a.name,
-      enabled: a.enabled,
-      triggerKind: a.triggerKind,
-      states: a.triggerStates,
-      minutes: a.triggerKind === "running_longer" ? a.thresholdMinutes : null,
-      hours: a.triggerKind === "no_success" && a.thresholdMinutes !== null ? a.thresholdMinutes / 60 : null,
-      flowIds: a.flowIds,
-      deploymentIds: a.deploymentIds,
-      tags: a.tags,
-      template: a.template,
-      createdAt: a.createdAt.toISOString(),
-      updatedAt: a.updatedAt.toISOString(),
-      destinations: destinations.filter((d) => d.automationId === a.id).map(serializeDestination),
-      lastDelivery: l ? { status: l.status, kind: l.kind, createdAt: iso(l.created_at)!, sentAt: iso(l.sent_at) } : null,
-    };
-  });
 }

@@ -90,16 +90,10 @@ export function AutomationDetail({ slug, automationId }: { slug: string; automat
         <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
           <dt className="text-slate-500">Status</dt>
           <dd>{a.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled: nothing is sent</Badge>}</dd>
-          <dt className="text-slate-500">When</dt>
-          <dd><TriggerSummary automation={a} /></dd>
           {a.triggerKind !== "agent_offline" && (
             <>
               <dt className="text-slate-500">Deployments</dt>
               <dd>{a.deploymentIds.length ? a.deploymentIds.map(deploymentName).join(", ") : "any"}</dd>
-            </>
-          )}
-          {(a.triggerKind === "run_state" || a.triggerKind === "running_longer") && (
-            <>
               <dt className="text-slate-500">Flows</dt>
               <dd>{a.flowIds.length ? a.flowIds.map(flowName).join(", ") : "any"}</dd>
               <dt className="text-slate-500">Tags</dt>

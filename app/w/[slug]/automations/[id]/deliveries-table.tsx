@@ -37,7 +37,7 @@ export function DeliveriesTable({ slug, automationId }: { slug: string; automati
   });
 
   return (
-    <div className="flex flex-col items-start gap-3">
+    <div className="flex flex-col gap-3">
       <Table label="Deliveries">
         <thead>
           <tr>
@@ -108,7 +108,7 @@ export function DeliveriesTable({ slug, automationId }: { slug: string; automati
         </tbody>
       </Table>
       {deliveries.hasNextPage && (
-        <Button variant="secondary" disabled={deliveries.isFetchingNextPage} onClick={() => deliveries.fetchNextPage()}>
+        <Button variant="secondary" className="self-start" disabled={deliveries.isFetchingNextPage} onClick={() => deliveries.fetchNextPage()}>
           {deliveries.isFetchingNextPage ? "Loading…" : "Load older deliveries"}
         </Button>
       )}

@@ -72,8 +72,8 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
   const err = (field: string) => fieldErrors?.[field]?.join(" ");
   const templateProblem = template.trim() ? validateMessageTemplate(template) : null;
 
-  const runFilters = triggerKind === "run_state" || triggerKind === "running_longer";
-  const deploymentFilter = triggerKind !== "agent_offline";
+  const runTrigger = triggerKind === "run_state" || triggerKind === "running_longer";
+  const filters = triggerKind !== "agent_offline";
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -85,9 +85,9 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
       states: triggerKind === "run_state" ? states : [],
       minutes: triggerKind === "running_longer" ? toNumber(minutes) : null,
       hours: triggerKind === "no_success" ? toNumber(hours) : null,
-      flowIds: runFilters ? flowIds : [],
-      deploymentIds: deploymentFilter ? deploymentIds : [],
-      tags: runFilters ? splitList(tags) : [],
+      flowIds: filters ? flowIds : [],
+      deploymentIds: filters ? deploymentIds : [],
+      tags: filters ? splitList(tags) : [],
       template: template.trim() ? template : null,
       actions: actions.map((a) =>
         a.kind === "email"
@@ -150,12 +150,10 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
         {triggerKind === "agent_offline" && <p className="text-slate-600">Alerts once when an agent that was online stops sending heartbeats.</p>}
       </Card>
 
-      {deploymentFilter && (
-        <Card title={runFilters ? "Filters (optional: none means any run)" : "Deployments to watch"}>
+      {filters && (
+        <Card title={runTrigger ? "Filters (optional: none means any run)" : "Deployments to watch (choose deployments, or flows or tags that pick them)"}>
           <div className="flex flex-col gap-4">
-            {runFilters && (
-              <CheckboxList legend="Flows" idPrefix="flow" error={err("flowIds")} empty="No flows yet." items={(flows.data ?? []).map((f) => ({ id: f.id, label: f.name }))} selected={flowIds} onChange={setFlowIds} />
-            )}
+            <CheckboxList legend="Flows" idPrefix="flow" error={err("flowIds")} empty="No flows yet." items={(flows.data ?? []).map((f) => ({ id: f.id, label: f.name }))} selected={flowIds} onChange={setFlowIds} />
             <CheckboxList
               legend="Deployments"
               idPrefix="deployment"
@@ -165,7 +163,7 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
               selected={deploymentIds}
               onChange={setDeploymentIds}
             />
-            {runFilters && <TextField id="tags" label="Tags" value={tags} onChange={(e) => setTags(e.target.value)} hint="Comma-separated; a run with any of these tags matches." className="max-w-md" />}
+            <TextField id="tags" label="Tags" value={tags} onChange={(e) => setTags(e.target.value)} hint={`Comma-separated; a ${runTrigger ? "run" : "deployment"} with any of these tags matches.`} className="max-w-md" />
           </div>
         </Card>
       )}
