@@ -15,6 +15,8 @@ import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
 import { registerAgent } from "../server/agents/agents";
 import { upsertDeployment } from "../server/deployments/upsert-deployment";
+import { deleteExpiredDataByPlan } from "../server/billing/plan-retention";
+import { uuidv7 } from "../server/db/uuidv7";
 import { signedEvent, startStripeStandIn, STRIPE_TEST_ENV } from "./helpers/stripe-stand-in";
 
 const stripe = await startStripeStandIn();
@@ -281,5 +283,28 @@ describe("limits by plan", () => {
     expect(stripe.requests.length).toBe(before);
     await expect(b.owner.caller.billing.portal({ workspace: b.ws.slug })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect(stripe.requests.slice(before).some((r) => JSON.stringify(r.body).includes(a.customer))).toBe(false);
+  });
+
+  it("retention follows the plan: Hobby keeps finished runs 7 days, Pro 30", async () => {
+    const hobby = await createWorkspaceWithMembers(db);
+    const pro = await upgradedWorkspace();
+    stripe.setSubscriptions(pro.customer, [{ id: "sub_r", status: "active", price: "price_pro", created: 1_790_000_000 }]);
+    await deliver(signedEvent("customer.subscription.created", { id: "sub_r", object: "subscription", customer: pro.customer }));
+    const now = new Date();
+    const finishedRun = async (workspaceId: string, daysAgo: number) => {
+      const d = await deploymentOf(workspaceId);
+      const id = uuidv7();
+      const at = new Date(now.getTime() - daysAgo * 86_400_000);
+      await db.$client.query(
+        `insert into flow_runs (id, workspace_id, flow_id, deployment_id, name, state_type, state_name, state_timestamp, scheduled_time, attempt)
+         values ($1, $2, $3, $4, 'old', 'COMPLETED', 'Completed', $5, $5, 1)`,
+        [id, workspaceId, d.flowId, d.id, at],
+      );
+      return id;
+    };
+    const runs = { hobby10: await finishedRun(hobby.ws.id, 10), hobby3: await finishedRun(hobby.ws.id, 3), pro10: await finishedRun(pro.ws.id, 10), pro40: await finishedRun(pro.ws.id, 40) };
+    await deleteExpiredDataByPlan(db, { now });
+    const left = (await db.$client.query<{ id: string }>("select id from flow_runs where id = any($1)", [Object.values(runs)])).rows.map((r) => r.id);
+    expect(left.sort()).toEqual([runs.hobby3, runs.pro10].sort());
   });
 });

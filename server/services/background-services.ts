@@ -10,6 +10,8 @@ import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
 import { deleteExpiredDeviceAuthorizations } from "../device-auth/delete-expired-device-authorizations";
 import { startLeaderLoops, type LoopSpec } from "./leader-loop";
 import { deleteExpiredData } from "./retention";
+import { billingEnabled } from "../billing/plans";
+import { deleteExpiredDataByPlan } from "../billing/plan-retention";
 
 /** Advisory lock keys, one per loop; fixed so every instance competes for the same ones. */
 export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106, notifier: 727_107, alertWatcher: 727_108 } as const;
@@ -40,7 +42,9 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       name: "retention",
       lockKey: SERVICE_LOCKS.retention,
       intervalMs: 10 * 60_000,
-      task: async () => void (await deleteExpiredData(db, { now: new Date(), retentionDays: e.BATON_RETENTION_DAYS })),
+      // Hosted: each workspace's plan sets its retention; self-hosted: BATON_RETENTION_DAYS for all.
+      task: async () =>
+        void (await (billingEnabled() ? deleteExpiredDataByPlan(db, { now: new Date() }) : deleteExpiredData(db, { now: new Date(), retentionDays: e.BATON_RETENTION_DAYS }))),
     },
   ];
   if (e.RESEND_API_KEY) {

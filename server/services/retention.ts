@@ -11,29 +11,32 @@ const TERMINAL = "('COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED')";
  */
 export async function deleteExpiredData(
   db: Db,
-  opts: { now: Date; retentionDays: number; batchSize?: number; budgetMs?: number },
+  opts: { now: Date; retentionDays: number; batchSize?: number; budgetMs?: number; workspaces?: { only: string[] } | { except: string[] } },
 ): Promise<{ runs: number; logs: number; done: boolean }> {
   const cutoff = new Date(opts.now.getTime() - opts.retentionDays * 86_400_000);
   const batch = opts.batchSize ?? 1_000;
   const deadline = Date.now() + (opts.budgetMs ?? 20_000);
   const totals = { runs: 0, logs: 0 };
+  // Retention by plan (hosted) runs this once per retention period, for that period's workspaces.
+  const scope = !opts.workspaces ? "" : "only" in opts.workspaces ? " and workspace_id = any($3::uuid[])" : " and workspace_id <> all($3::uuid[])";
+  const params = (p: unknown[]) => (opts.workspaces ? [...p, "only" in opts.workspaces ? opts.workspaces.only : opts.workspaces.except] : p);
 
   // Logs first: a run's cascade then finds (almost) no log lines left, so its delete stays small.
   const steps: { key: keyof typeof totals; sql: string }[] = [
     {
       key: "logs",
-      sql: `delete from logs where id in (select id from logs where timestamp < $1 limit $2)`,
+      sql: `delete from logs where id in (select id from logs where timestamp < $1${scope} limit $2)`,
     },
     {
       key: "runs",
       sql: `delete from flow_runs where id in (
-              select id from flow_runs where state_type in ${TERMINAL} and state_timestamp < $1 limit $2 for update skip locked)`,
+              select id from flow_runs where state_type in ${TERMINAL} and state_timestamp < $1${scope} limit $2 for update skip locked)`,
     },
   ];
   for (const step of steps) {
     for (;;) {
       if (Date.now() > deadline) return { ...totals, done: false };
-      const { rowCount } = await db.$client.query(step.sql, [cutoff, batch]);
+      const { rowCount } = await db.$client.query(step.sql, params([cutoff, batch]));
       totals[step.key] += rowCount ?? 0;
       if ((rowCount ?? 0) < batch) break;
     }

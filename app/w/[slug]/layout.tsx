@@ -2,9 +2,11 @@ import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/_actions/auth";
 import { currentUser } from "@/server/auth/current-user";
+import { billingBanner } from "@/server/billing/billing-overview";
 import { getDb } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { listWorkspacesForUser, resolveWorkspaceAccess } from "@/server/workspaces/workspace-access";
+import { BillingBanner } from "./_shell/billing-banner";
 import { SideNav } from "./_shell/side-nav";
 import { VerifyBanner } from "./_shell/verify-banner";
 import { WorkspaceSwitcher } from "./_shell/workspace-switcher";
@@ -21,6 +23,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
     throw err;
   });
   const workspaces = await listWorkspacesForUser(db, user.id);
+  const banner = await billingBanner(db, access.workspace.id);
   return (
     <div className="flex min-h-screen flex-col">
       <header className="flex items-center gap-4 border-b border-slate-200 bg-white px-4 py-2">
@@ -39,6 +42,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
         </div>
       </header>
       {!user.emailVerified && <VerifyBanner email={user.email} />}
+      {banner && <BillingBanner banner={banner} slug={access.workspace.slug} isOwner={access.role === "owner"} />}
       <div className="flex flex-1">
         <SideNav slug={access.workspace.slug} />
         <main className="flex-1 px-8 py-6">{children}</main>

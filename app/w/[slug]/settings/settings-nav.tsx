@@ -8,15 +8,17 @@ const TABS = [
   { segment: "members", label: "Members" },
   { segment: "api-keys", label: "API keys" },
   { segment: "audit-log", label: "Audit log" },
+  { segment: "billing", label: "Billing" },
 ] as const;
 
-export function SettingsNav({ slug }: { slug: string }) {
+/** `billing`: the tab shows only when billing is on (not self-hosted) and the viewer is an owner. */
+export function SettingsNav({ slug, billing = false }: { slug: string; billing?: boolean }) {
   // Relative to the settings layout: null on the General page, "members" on /settings/members, …
   const current = useSelectedLayoutSegment();
   return (
     <nav aria-label="Settings" className="mb-6 border-b border-slate-200">
       <ul className="-mb-px flex gap-4">
-        {TABS.map((tab) => {
+        {TABS.filter((tab) => billing || tab.segment !== "billing").map((tab) => {
           const active = tab.segment === current;
           return (
             <li key={tab.label}>
