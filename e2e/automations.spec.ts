@@ -76,4 +76,17 @@ test("a developer sets up a webhook automation and sends a test; a viewer sees i
   await expect(viewer.getByRole("button", { name: /Send test/ })).toHaveCount(0);
   await expect(viewer.getByRole("link", { name: "Edit" })).toHaveCount(0);
   expect(receiver.requests.filter((r) => r.path === "/baton-hook")).toHaveLength(1);
+
+  // Editing keeps the saved URL (never sent to the browser) unless a new one is pasted.
+  await dev.getByRole("link", { name: "Failures to the receiver" }).click();
+  await dev.getByRole("link", { name: "Edit" }).click();
+  await expect(dev.getByLabel("Webhook URL")).toHaveValue("");
+  await expect(dev.getByLabel("Webhook URL")).toHaveAttribute("placeholder", /^Saved: 127\.0\.0\.1:\d+\/…hook$/);
+  await dev.getByLabel("Name", { exact: true }).fill("Failures and late runs");
+  await dev.getByRole("button", { name: "Save automation" }).click();
+  await expect(dev.getByRole("heading", { name: "Failures and late runs", level: 1 })).toBeVisible();
+  await expect(dev.getByLabel("Webhook signing secret")).toHaveCount(0);
+  await dev.getByRole("button", { name: /^Send test to Webhook/ }).click();
+  await expect(dev.getByRole("status").filter({ hasText: "Delivered (HTTP 200)." })).toBeVisible();
+  expect(receiver.requests.filter((r) => r.path === "/baton-hook")).toHaveLength(2);
 });
