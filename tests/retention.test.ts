@@ -58,8 +58,25 @@ describe("retention", () => {
     const oldScheduled = await runAged(s, "SCHEDULED", 60, []);
     const oldCancelling = await runAged(s, "CANCELLING", 35, []);
 
+    // Alert deliveries: an old one that was sent goes (with its attempts); an old pending one stays.
+    const { rows: alertRows } = await db.$client.query<{ sent: string; pending: string }>(
+      `with a as (insert into automations (workspace_id, name, trigger_kind, trigger_states) values ($1, 'old alerts', 'run_state', '{Failed}') returning id),
+            d as (insert into alert_destinations (workspace_id, automation_id, kind, target, recipients)
+                  select $1, id, 'email', 'owners', '{"userIds":[],"roles":["owner"],"addresses":[]}' from a returning id, automation_id),
+            x as (insert into alert_deliveries (workspace_id, automation_id, destination_id, dedupe_key, event, status, created_at)
+                  select $1, automation_id, id, k, '{}', st, $2::timestamptz - interval '40 days'
+                    from d, (values ('sent-one', 'sent'), ('pending-one', 'pending')) v(k, st) returning id, status)
+       select (select id from x where status = 'sent') as sent, (select id from x where status = 'pending') as pending`,
+      [s.ws.id, now],
+    );
+    await db.$client.query(`insert into alert_attempts (workspace_id, delivery_id, outcome, duration_ms) values ($1, $2, 'sent', 12)`, [s.ws.id, alertRows[0].sent]);
+
     const result = await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 });
-    expect(result).toEqual({ runs: oldFinished.length, logs: oldFinished.length + 2, done: true });
+    expect(result).toEqual({ runs: oldFinished.length, logs: oldFinished.length + 2, alerts: 1, done: true });
+    const { rows: leftAlerts } = await db.$client.query<{ id: string }>("select id from alert_deliveries where workspace_id = $1", [s.ws.id]);
+    expect(leftAlerts.map((r) => r.id)).toEqual([alertRows[0].pending]);
+    const { rows: leftAttempts } = await db.$client.query("select 1 from alert_attempts where workspace_id = $1", [s.ws.id]);
+    expect(leftAttempts).toHaveLength(0);
 
     for (const table of ["flow_runs", "flow_run_states", "task_runs", "task_run_states", "artifacts", "logs"]) {
       expect(await count(table, oldFinished), table).toBe(0);
@@ -71,7 +88,7 @@ describe("retention", () => {
     expect(rows.map((r) => r.message)).toEqual(["line 2"]);
 
     // Nothing left to do: a second pass deletes nothing.
-    expect(await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 })).toEqual({ runs: 0, logs: 0, done: true });
+    expect(await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 })).toEqual({ runs: 0, logs: 0, alerts: 0, done: true });
   });
 
   it("stops when its time budget is spent, and the next pass continues", async () => {

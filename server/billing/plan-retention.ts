@@ -16,7 +16,7 @@ export async function deleteExpiredDataByPlan(db: Db, opts: { now: Date; budgetM
     [opts.now, GRACE_DAYS],
   );
   const paid = rows.map((r) => r.workspace_id);
-  const totals = { runs: 0, logs: 0, done: true };
+  const totals = { runs: 0, logs: 0, alerts: 0, done: true };
   const groups: { days: number; workspaces: { only: string[] } | { except: string[] } }[] = [
     { days: PLANS.hobby.limits.retentionDays, workspaces: { except: paid } },
     ...(["pro", "team"] as const).map((p) => ({ days: PLANS[p].limits.retentionDays, workspaces: { only: rows.filter((r) => r.plan === p).map((r) => r.workspace_id) } })),
@@ -27,6 +27,7 @@ export async function deleteExpiredDataByPlan(db: Db, opts: { now: Date; budgetM
     const r = await deleteExpiredData(db, { now: opts.now, retentionDays: g.days, workspaces: g.workspaces, budgetMs: Math.max(0, deadline - Date.now()) });
     totals.runs += r.runs;
     totals.logs += r.logs;
+    totals.alerts += r.alerts;
     if (!r.done) return { ...totals, done: false };
   }
   return totals;
