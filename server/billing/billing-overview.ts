@@ -6,6 +6,8 @@ import { billingEnabled, PLANS, priceIdFor } from "./plans";
 import { usageMonth } from "./run-quota";
 import { effectivePlan } from "./workspace-plan";
 
+const hasLiveSubscription = (status: string | null) => status !== null && !["canceled", "incomplete_expired"].includes(status);
+
 /** Settings → Billing: the plan, this month's usage against each limit, renewal and payment state. */
 export async function billingOverview(db: Db, workspaceId: string, now = new Date()) {
   if (!billingEnabled()) throw new AppError("NOT_FOUND", "Billing is not enabled on this server.");
@@ -54,8 +56,9 @@ export async function billingOverview(db: Db, workspaceId: string, now = new Dat
       { key: "deployments", label: "Deployments", used: r.deployments, limit: plan.limits.deployments },
     ],
     retentionDays: plan.limits.retentionDays,
+    // With a live subscription, plan changes go through the Customer Portal (Stripe prorates there).
     upgrades: (["pro", "team"] as const)
-      .filter((p) => priceIdFor(p) && p !== plan.id)
+      .filter((p) => priceIdFor(p) && !hasLiveSubscription(r.subscription_status))
       .map((p) => ({ id: p, name: PLANS[p].name, runsPerMonth: PLANS[p].limits.runsPerMonth, members: PLANS[p].limits.members, agents: PLANS[p].limits.agents, retentionDays: PLANS[p].limits.retentionDays })),
   };
 }

@@ -56,6 +56,7 @@ export function BillingSettings({ slug, checkout }: { slug: string; checkout: "s
             </span>
           )}
           <span className="text-sm text-slate-600">Runs and logs kept {o.retentionDays} days.</span>
+          {o.upgrades.length === 0 && o.hasCustomer && <span className="text-sm text-slate-600">Change plan or cancel with “Manage billing and invoices”.</span>}
           {o.hasCustomer && (
             <Button variant="secondary" className="ml-auto" disabled={portal.isPending} onClick={() => portal.mutate({ workspace: slug })}>
               Manage billing and invoices
