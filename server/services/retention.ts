@@ -34,10 +34,11 @@ export async function deleteExpiredData(
               select id from flow_runs where state_type in ${TERMINAL} and state_timestamp < $1${scope} limit $2 for update skip locked)`,
     },
     {
-      // Alert deliveries that are done with (their attempts go by cascade); pending ones are kept.
+      // Alert deliveries that are done with (their attempts go by cascade); pending ones are kept,
+      // except a Send test whose sender died mid-send (tests are tried once, never by the notifier).
       key: "alerts",
       sql: `delete from alert_deliveries where id in (
-              select id from alert_deliveries where status <> 'pending' and created_at < $1${scope} limit $2)`,
+              select id from alert_deliveries where (status <> 'pending' or kind = 'test') and created_at < $1${scope} limit $2)`,
     },
   ];
   for (const step of steps) {
