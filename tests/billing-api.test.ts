@@ -69,6 +69,13 @@ describe("billing through the built app", () => {
     expect((await db.$client.query("select runs from workspace_usage where workspace_id = $1", [w.ws.id])).rows[0].runs).toBe(2000);
   });
 
+  it("a third agent online on Hobby: `baton agent start` stops at registration with the plan_limit message", async () => {
+    for (const name of ["laptop", "server"]) expect((await api(hosted, "POST", "/agents", { name, workPool: "default" })).status).toBe(200);
+    const third = await cli(["agent", "start", "--name", "third", "--workdir", os.tmpdir()]);
+    expect(third.code).not.toBe(0);
+    expect(third.stderr).toContain("Error: Plan limit reached: 2 agents online on Hobby. Upgrade in Settings → Billing.");
+  });
+
   it("POST /api/stripe/webhook: a bad signature is 400 and changes nothing; a signed event converges the plan", async () => {
     await db.$client.query("insert into workspace_billing (workspace_id, stripe_customer_id) values ($1, 'cus_http')", [w.ws.id]);
     stripe.setSubscriptions("cus_http", [{ id: "sub_http", status: "active", price: "price_team", created: 1_790_000_000 }]);
