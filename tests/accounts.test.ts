@@ -72,6 +72,14 @@ describe("sign-in rate limit", () => {
     expect(await verifyCredentials(db, user.email, PASSWORD, ip)).toMatchObject({ reason: "rate_limited" });
     expect((await verifyCredentials(db, user.email, PASSWORD, "10.2.0.2")).ok).toBe(true);
   });
+
+  it("counts only failed attempts against an IP: an office behind one address signs in all morning", async () => {
+    const ip = "10.4.0.1";
+    for (let i = 0; i < 40; i++) {
+      const { user } = await createUser(db);
+      expect((await verifyCredentials(db, user.email, PASSWORD, ip)).ok).toBe(true);
+    }
+  });
 });
 
 describe("password reset", () => {
