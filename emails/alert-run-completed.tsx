@@ -1,14 +1,10 @@
 import { z } from "zod";
-import { link, singleLine } from "./_shared/fields";
-import { AlertMessage, AutomationFooter, Facts, alertBase, optionalLine, testPrefix } from "./_shared/alert";
-import { EmailLayout } from "./_shared/layout";
+import { singleLine } from "./_shared/fields";
+import { alertBase, optionalLine, RunAlertEmail, runBase, testPrefix } from "./_shared/alert";
 
 export const schema = z.object({
   ...alertBase,
-  runName: singleLine(200),
-  url: link,
-  flowName: singleLine(200),
-  deploymentName: optionalLine(200),
+  ...runBase,
   stateName: singleLine(80),
   duration: optionalLine(40),
   endTime: optionalLine(60),
@@ -36,23 +32,15 @@ export function subject({ test, runName, flowName }: AlertRunCompletedProps): st
 
 export default function AlertRunCompleted(props: AlertRunCompletedProps) {
   return (
-    <EmailLayout
-      preview={props.message.slice(0, 140)}
-      title={`${testPrefix(props.test)}Run ${props.runName} completed`}
-      action={{ label: "View run", url: props.url }}
-      footer={<AutomationFooter {...props} />}
-    >
-      <AlertMessage message={props.message} test={props.test} />
-      <Facts
-        rows={[
-          ["Flow", props.flowName],
-          ["Deployment", props.deploymentName ?? "(none: ad-hoc run)"],
-          ["State", props.stateName],
-          ["Duration", props.duration],
-          ["Finished", props.endTime],
-        ]}
-      />
-    </EmailLayout>
+    <RunAlertEmail
+      props={props}
+      title={`Run ${props.runName} completed`}
+      facts={[
+        ["State", props.stateName],
+        ["Duration", props.duration],
+        ["Finished", props.endTime],
+      ]}
+    />
   );
 }
 

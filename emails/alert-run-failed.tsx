@@ -1,16 +1,12 @@
 import { z } from "zod";
-import { link, singleLine } from "./_shared/fields";
-import { AlertMessage, AutomationFooter, CodeBlock, Facts, alertBase, logLines, optionalLine, testPrefix } from "./_shared/alert";
-import { EmailLayout } from "./_shared/layout";
+import { singleLine } from "./_shared/fields";
+import { alertBase, CodeBlock, logLines, optionalLine, RunAlertEmail, runBase, testPrefix } from "./_shared/alert";
 
 /** A run that ended without success: Failed, Crashed, or Cancelled (with its reason and where it stopped). */
 export const schema = z.object({
   ...alertBase,
   event: z.enum(["Failed", "Crashed", "Cancelled"]),
-  runName: singleLine(200),
-  url: link,
-  flowName: singleLine(200),
-  deploymentName: optionalLine(200),
+  ...runBase,
   stateName: singleLine(80),
   duration: optionalLine(40),
   attempt: z.number().int().positive().default(1),
@@ -46,25 +42,18 @@ export function subject({ test, event, runName, flowName }: AlertRunFailedProps)
 
 export default function AlertRunFailed(props: AlertRunFailedProps) {
   return (
-    <EmailLayout
-      preview={props.message.slice(0, 140)}
-      title={`${testPrefix(props.test)}Run ${props.runName} ${VERB[props.event]}`}
-      action={{ label: "View run", url: props.url }}
-      footer={<AutomationFooter {...props} />}
+    <RunAlertEmail
+      props={props}
+      title={`Run ${props.runName} ${VERB[props.event]}`}
+      facts={[
+        ["State", props.stateName],
+        ["Duration", props.duration],
+        ["Attempt", props.attempt > 1 ? String(props.attempt) : null],
+      ]}
     >
-      <AlertMessage message={props.message} test={props.test} />
-      <Facts
-        rows={[
-          ["Flow", props.flowName],
-          ["Deployment", props.deploymentName ?? "(none: ad-hoc run)"],
-          ["State", props.stateName],
-          ["Duration", props.duration],
-          ["Attempt", props.attempt > 1 ? String(props.attempt) : null],
-        ]}
-      />
       {props.error ? <CodeBlock title={props.event === "Cancelled" ? "Reason" : "Error"} content={props.error} /> : null}
       {props.logLines.length > 0 ? <CodeBlock title="Last log lines" content={props.logLines.join("\n")} /> : null}
-    </EmailLayout>
+    </RunAlertEmail>
   );
 }
 

@@ -1,14 +1,10 @@
 import { z } from "zod";
-import { link, singleLine } from "./_shared/fields";
-import { AlertMessage, AutomationFooter, Facts, alertBase, optionalLine, testPrefix } from "./_shared/alert";
-import { EmailLayout } from "./_shared/layout";
+import { singleLine } from "./_shared/fields";
+import { alertBase, optionalLine, RunAlertEmail, runBase, testPrefix } from "./_shared/alert";
 
 export const schema = z.object({
   ...alertBase,
-  runName: singleLine(200),
-  url: link,
-  flowName: singleLine(200),
-  deploymentName: optionalLine(200),
+  ...runBase,
   scheduledTime: singleLine(60),
   /** How far past its scheduled time the run was when it was marked Late, e.g. "1m 05s". */
   lateBy: optionalLine(40),
@@ -35,22 +31,14 @@ export function subject({ test, runName, flowName }: AlertRunLateProps): string 
 
 export default function AlertRunLate(props: AlertRunLateProps) {
   return (
-    <EmailLayout
-      preview={props.message.slice(0, 140)}
-      title={`${testPrefix(props.test)}Run ${props.runName} is late`}
-      action={{ label: "View run", url: props.url }}
-      footer={<AutomationFooter {...props} />}
-    >
-      <AlertMessage message={props.message} test={props.test} />
-      <Facts
-        rows={[
-          ["Flow", props.flowName],
-          ["Deployment", props.deploymentName ?? "(none: ad-hoc run)"],
-          ["Scheduled for", props.scheduledTime],
-          ["Late by", props.lateBy],
-        ]}
-      />
-    </EmailLayout>
+    <RunAlertEmail
+      props={props}
+      title={`Run ${props.runName} is late`}
+      facts={[
+        ["Scheduled for", props.scheduledTime],
+        ["Late by", props.lateBy],
+      ]}
+    />
   );
 }
 

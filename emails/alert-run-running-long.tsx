@@ -1,14 +1,10 @@
 import { z } from "zod";
-import { link, singleLine } from "./_shared/fields";
-import { AlertMessage, AutomationFooter, Facts, alertBase, optionalLine, testPrefix } from "./_shared/alert";
-import { EmailLayout } from "./_shared/layout";
+import { singleLine } from "./_shared/fields";
+import { alertBase, optionalLine, RunAlertEmail, runBase, testPrefix } from "./_shared/alert";
 
 export const schema = z.object({
   ...alertBase,
-  runName: singleLine(200),
-  url: link,
-  flowName: singleLine(200),
-  deploymentName: optionalLine(200),
+  ...runBase,
   /** The automation's limit, e.g. "30 minutes". */
   threshold: singleLine(40),
   duration: optionalLine(40),
@@ -37,23 +33,15 @@ export function subject({ test, runName, flowName, threshold }: AlertRunRunningL
 
 export default function AlertRunRunningLong(props: AlertRunRunningLongProps) {
   return (
-    <EmailLayout
-      preview={props.message.slice(0, 140)}
-      title={`${testPrefix(props.test)}Run ${props.runName} has been running longer than ${props.threshold}`}
-      action={{ label: "View run", url: props.url }}
-      footer={<AutomationFooter {...props} />}
-    >
-      <AlertMessage message={props.message} test={props.test} />
-      <Facts
-        rows={[
-          ["Flow", props.flowName],
-          ["Deployment", props.deploymentName ?? "(none: ad-hoc run)"],
-          ["Started", props.startTime],
-          ["Running for", props.duration],
-          ["Limit", props.threshold],
-        ]}
-      />
-    </EmailLayout>
+    <RunAlertEmail
+      props={props}
+      title={`Run ${props.runName} has been running longer than ${props.threshold}`}
+      facts={[
+        ["Started", props.startTime],
+        ["Running for", props.duration],
+        ["Limit", props.threshold],
+      ]}
+    />
   );
 }
 

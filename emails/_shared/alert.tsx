@@ -1,8 +1,8 @@
 import { Link, Section, Text } from "@react-email/components";
-import { Fragment, type CSSProperties } from "react";
+import { Fragment, type CSSProperties, type ReactNode } from "react";
 import { z } from "zod";
 import { link, singleLine } from "./fields";
-import { text } from "./layout";
+import { EmailLayout, text } from "./layout";
 
 /** Props every alert email shares: where it comes from and the automation's rendered message. */
 export const alertBase = {
@@ -16,6 +16,35 @@ export const alertBase = {
 };
 
 export const optionalLine = (max: number) => singleLine(max).nullable().default(null);
+
+/** Props every email about one run shares; `url` is the run's page. */
+export const runBase = {
+  runName: singleLine(200),
+  url: link,
+  flowName: singleLine(200),
+  deploymentName: optionalLine(200),
+};
+
+type RunAlertProps = { test: boolean; message: string; url: string; flowName: string; deploymentName: string | null; automationName: string; automationUrl: string; workspaceName: string };
+
+/**
+ * The body of an email about one run: the message, the run's flow and deployment and the
+ * template's own facts, then whatever the template adds (an error, log lines); a "View run" button.
+ */
+export function RunAlertEmail({ props, title, facts, children }: { props: RunAlertProps; title: string; facts: [string, string | null | undefined][]; children?: ReactNode }) {
+  return (
+    <EmailLayout
+      preview={props.message.slice(0, 140)}
+      title={`${testPrefix(props.test)}${title}`}
+      action={{ label: "View run", url: props.url }}
+      footer={<AutomationFooter {...props} />}
+    >
+      <AlertMessage message={props.message} test={props.test} />
+      <Facts rows={[["Flow", props.flowName], ["Deployment", props.deploymentName ?? "(none: ad-hoc run)"], ...facts]} />
+      {children}
+    </EmailLayout>
+  );
+}
 export const logLines = z.array(z.string().max(1000)).max(20).default([]);
 
 export function testPrefix(test: boolean): string {
