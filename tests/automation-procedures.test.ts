@@ -112,6 +112,16 @@ describe("automations procedures", () => {
     expect(await db.select().from(automations).where(eq(automations.id, a.id))).toHaveLength(0);
     expect(await db.select().from(alertDestinations).where(eq(alertDestinations.automationId, a.id))).toHaveLength(0);
     await expect(dev.automations.get({ workspace: slug, automationId: a.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // Every change is in the audit log, by who made it (Settings → Audit log).
+    const log = (await owner.caller.audit.list({ workspace: slug })).items.filter((e) => e.targetType === "automation").reverse();
+    expect(log.map((e) => [e.action, e.targetLabel])).toEqual([
+      ["automation.created", "Nightly failed"],
+      ["automation.updated", "Slow runs"],
+      ["automation.disabled", "Slow runs"],
+      ["automation.deleted", "Slow runs"],
+    ]);
+    expect(new Set(log.map((e) => e.actorLabel)).size).toBe(1);
   });
 
   it("Slack URLs and webhook secrets are stored encrypted and never returned; the webhook secret is shown once and can be rotated", async () => {

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Queryable } from "../db/client";
 import { alertDestinations, automations, deployments, flows, memberships, type AlertDestination, type Automation, type EmailRecipients } from "../db/schema";
 import { AppError } from "../errors";
+import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { decryptSecret, encryptSecret } from "../security/secret-box";
 import { checkOutboundUrl } from "../security/outbound-url";
 import { env } from "../env";
@@ -40,21 +41,26 @@ export async function getAutomation(db: Queryable, workspaceId: string, automati
   return (await serializeAutomations(db, workspaceId, [row]))[0];
 }
 
-export async function createAutomation(db: Db, ctx: { workspaceId: string; actorId: string | null }, input: AutomationInput): Promise<Saved> {
+/** Who changes an automation, in which workspace: every change is written to the audit log. */
+export type AutomationCtx = { workspaceId: string; actor: Actor };
+
+export async function createAutomation(db: Db, ctx: AutomationCtx, input: AutomationInput): Promise<Saved> {
   const prepared = await prepare(db, ctx.workspaceId, input, []);
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(automations)
-      .values({ workspaceId: ctx.workspaceId, createdBy: ctx.actorId, ...prepared.fields })
+      .values({ workspaceId: ctx.workspaceId, createdBy: ctx.actor.userId, ...prepared.fields })
       .returning({ id: automations.id });
     await writeDestinations(tx, ctx.workspaceId, row.id, [], prepared.destinations);
+    await audit(tx, ctx, "automation.created", row.id, prepared.fields.name);
     return row.id;
   });
   return { automation: await getAutomation(db, ctx.workspaceId, id), newSecrets: newSecretsOf(prepared.destinations) };
 }
 
 /** Replaces the trigger, filters and actions. Actions sent with their id keep their history (and, with "keep", their URL). */
-export async function updateAutomation(db: Db, workspaceId: string, automationId: string, input: AutomationInput): Promise<Saved> {
+export async function updateAutomation(db: Db, ctx: AutomationCtx, automationId: string, input: AutomationInput): Promise<Saved> {
+  const { workspaceId } = ctx;
   await findAutomation(db, workspaceId, automationId);
   const existing = await db
     .select()
@@ -69,48 +75,69 @@ export async function updateAutomation(db: Db, workspaceId: string, automationId
       .returning({ id: automations.id });
     if (!row) throw notFound();
     await writeDestinations(tx, workspaceId, automationId, existing, prepared.destinations);
+    await audit(tx, ctx, "automation.updated", automationId, prepared.fields.name);
   });
   return { automation: await getAutomation(db, workspaceId, automationId), newSecrets: newSecretsOf(prepared.destinations) };
 }
 
-export async function deleteAutomation(db: Db, workspaceId: string, automationId: string): Promise<{ id: string }> {
-  const [row] = await db.delete(automations).where(and(eq(automations.workspaceId, workspaceId), eq(automations.id, automationId))).returning({ id: automations.id });
-  if (!row) throw notFound();
-  return row;
+export async function deleteAutomation(db: Db, ctx: AutomationCtx, automationId: string): Promise<{ id: string }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(automations)
+      .where(and(eq(automations.workspaceId, ctx.workspaceId), eq(automations.id, automationId)))
+      .returning({ id: automations.id, name: automations.name });
+    if (!row) throw notFound();
+    await audit(tx, ctx, "automation.deleted", row.id, row.name);
+    return { id: row.id };
+  });
 }
 
-export async function setAutomationEnabled(db: Db, workspaceId: string, automationId: string, enabled: boolean): Promise<AutomationView> {
-  const [row] = await db
-    .update(automations)
-    .set({ enabled, updatedAt: new Date() })
-    .where(and(eq(automations.workspaceId, workspaceId), eq(automations.id, automationId)))
-    .returning({ id: automations.id });
-  if (!row) throw notFound();
-  return getAutomation(db, workspaceId, automationId);
+export async function setAutomationEnabled(db: Db, ctx: AutomationCtx, automationId: string, enabled: boolean): Promise<AutomationView> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(automations)
+      .set({ enabled, updatedAt: new Date() })
+      .where(and(eq(automations.workspaceId, ctx.workspaceId), eq(automations.id, automationId)))
+      .returning({ id: automations.id, name: automations.name });
+    if (!row) throw notFound();
+    await audit(tx, ctx, enabled ? "automation.enabled" : "automation.disabled", row.id, row.name);
+  });
+  return getAutomation(db, ctx.workspaceId, automationId);
 }
 
 /** After fixing the receiver: the notifier delivers to it again and the repeated-404 count starts over. */
-export async function enableDestination(db: Db, workspaceId: string, destinationId: string): Promise<DestinationView> {
-  const [row] = await db
-    .update(alertDestinations)
-    .set({ disabledAt: null, disabledReason: null, consecutiveGone: 0 })
-    .where(and(eq(alertDestinations.workspaceId, workspaceId), eq(alertDestinations.id, destinationId)))
-    .returning();
-  if (!row) throw destinationNotFound();
-  return serializeDestination(row);
+export async function enableDestination(db: Db, ctx: AutomationCtx, destinationId: string): Promise<DestinationView> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(alertDestinations)
+      .set({ disabledAt: null, disabledReason: null, consecutiveGone: 0 })
+      .where(and(eq(alertDestinations.workspaceId, ctx.workspaceId), eq(alertDestinations.id, destinationId)))
+      .returning();
+    if (!row) throw destinationNotFound();
+    await audit(tx, ctx, "automation.action_reenabled", row.automationId, row.target);
+    return serializeDestination(row);
+  });
 }
 
 /** A new signing secret for a webhook action, returned this once; the old one stops verifying at once. */
-export async function rotateWebhookSecret(db: Db, workspaceId: string, destinationId: string): Promise<NewSecret> {
+export async function rotateWebhookSecret(db: Db, ctx: AutomationCtx, destinationId: string): Promise<NewSecret> {
+  const { workspaceId } = ctx;
   const destination = await findDestination(db, workspaceId, destinationId);
   if (destination.kind !== "webhook") throw new AppError("BAD_REQUEST", "Only webhook actions have a signing secret; Slack and email actions do not.");
   const { url } = readWebhookSecret(destination.secret);
   const secret = generateWebhookSecret();
-  await db
-    .update(alertDestinations)
-    .set({ secret: encryptSecret(JSON.stringify({ url, secret })) })
-    .where(and(eq(alertDestinations.workspaceId, workspaceId), eq(alertDestinations.id, destinationId)));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(alertDestinations)
+      .set({ secret: encryptSecret(JSON.stringify({ url, secret })) })
+      .where(and(eq(alertDestinations.workspaceId, workspaceId), eq(alertDestinations.id, destinationId)));
+    await audit(tx, ctx, "automation.secret_rotated", destination.automationId, destination.target);
+  });
   return { destinationId, target: destination.target, secret };
+}
+
+function audit(tx: Queryable, ctx: AutomationCtx, action: string, automationId: string, label: string) {
+  return recordAuditEvent(tx, ctx.workspaceId, ctx.actor, { action, targetType: "automation", targetId: automationId, targetLabel: label });
 }
 
 export async function findDestination(db: Queryable, workspaceId: string, destinationId: string): Promise<AlertDestination> {

@@ -27,32 +27,32 @@ export const automationsRouter = router({
   create: requireRole("developer")
     .input(automationInputSchema)
     .output(automationSavedSchema)
-    .mutation(({ ctx, input }) => createAutomation(ctx.db, { workspaceId: ctx.workspace.id, actorId: ctx.user.id }, input)),
+    .mutation(({ ctx, input }) => createAutomation(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input)),
 
   update: requireRole("developer")
     .input(automationInputSchema.extend(byId.shape))
     .output(automationSavedSchema)
-    .mutation(({ ctx, input }) => updateAutomation(ctx.db, ctx.workspace.id, input.automationId, input)),
+    .mutation(({ ctx, input }) => updateAutomation(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input.automationId, input)),
 
   delete: requireRole("developer")
     .input(byId)
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => deleteAutomation(ctx.db, ctx.workspace.id, input.automationId)),
+    .mutation(({ ctx, input }) => deleteAutomation(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input.automationId)),
 
   setEnabled: requireRole("developer")
     .input(byId.extend({ enabled: z.boolean() }))
     .output(automationSchema)
-    .mutation(({ ctx, input }) => setAutomationEnabled(ctx.db, ctx.workspace.id, input.automationId, input.enabled)),
+    .mutation(({ ctx, input }) => setAutomationEnabled(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input.automationId, input.enabled)),
 
   enableDestination: requireRole("developer")
     .input(byDestination)
     .output(destinationSchema)
-    .mutation(({ ctx, input }) => enableDestination(ctx.db, ctx.workspace.id, input.destinationId)),
+    .mutation(({ ctx, input }) => enableDestination(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input.destinationId)),
 
   rotateWebhookSecret: requireRole("developer")
     .input(byDestination)
     .output(newSecretSchema)
-    .mutation(({ ctx, input }) => rotateWebhookSecret(ctx.db, ctx.workspace.id, input.destinationId)),
+    .mutation(({ ctx, input }) => rotateWebhookSecret(ctx.db, { workspaceId: ctx.workspace.id, actor: ctx.actor }, input.destinationId)),
 
   /** Delivers a sample to one action now and answers with the outcome, e.g. for "Delivered (HTTP 200)". */
   sendTest: requireRole("developer")
