@@ -76,7 +76,9 @@ describe("alerts through real runs", () => {
     const req = await slack.waitForRequest(undefined, 30_000);
     const finished = await getRun(run.id);
     expect(finished.state.type).toBe("FAILED");
-    expect(slack.times[0] - Date.parse(finished.state.timestamp)).toBeLessThan(5_000);
+    const latencyMs = slack.times[0] - Date.parse(finished.state.timestamp);
+    console.info(`[alerts] Slack post ${latencyMs} ms after the run's final state`);
+    expect(latencyMs).toBeLessThan(5_000);
 
     const body = req.body as { text: string; blocks: { type: string; elements?: { type: string; url?: string }[] }[] };
     const everything = JSON.stringify(body.blocks);

@@ -36,7 +36,9 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       task: async () => void (await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS })),
     },
     { name: "lease-reaper", lockKey: SERVICE_LOCKS.leaseReaper, intervalMs: 5_000, task: async () => void (await reapExpiredLeases(db.$client)) },
-    { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 500, task: async () => void (await deliverDueAlerts(db)) },
+    // Queued alerts NOTIFY baton_alerts (the state trigger, the watcher): delivery starts at once;
+    // the interval picks up retries that fall due and anything sent while no instance listened.
+    { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 1_000, wakeOn: "baton_alerts", task: async () => void (await deliverDueAlerts(db)) },
     { name: "alert-watcher", lockKey: SERVICE_LOCKS.alertWatcher, intervalMs: 5_000, task: async () => void (await watchAlertConditions(db)) },
     {
       name: "retention",

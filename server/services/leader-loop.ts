@@ -1,6 +1,13 @@
 import pg from "pg";
 
-export type LoopSpec = { name: string; lockKey: number; intervalMs: number; task: () => Promise<void> };
+export type LoopSpec = {
+  name: string;
+  lockKey: number;
+  intervalMs: number;
+  task: () => Promise<void>;
+  /** A NOTIFY channel that runs the loop at once on the instance that leads it (the interval stays as the backstop). */
+  wakeOn?: string;
+};
 
 /** How often an instance that leads nothing tries to take over a loop. */
 const TAKEOVER_CHECK_MS = 2_000;
@@ -16,6 +23,8 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
   let connecting: Promise<pg.Client | null> | null = null;
   const held = new Set<number>();
   const timers: NodeJS.Timeout[] = [];
+  const kicks = new Map<string, () => void>();
+  const starts: (() => Promise<void>)[] = [];
   let stopped = false;
 
   async function lockClient(): Promise<pg.Client | null> {
@@ -28,8 +37,10 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
       };
       c.on("error", lost);
       c.on("end", lost);
+      c.on("notification", (n) => kicks.get(n.channel)?.());
       try {
         await c.connect();
+        for (const channel of kicks.keys()) await c.query(`listen ${channel}`);
         client = c;
         return c;
       } catch {
@@ -62,12 +73,14 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
 
   for (const loop of loops) {
     let running = false;
+    let kicked = false;
     let lastRun = 0;
     const tick = async () => {
       if (running || stopped) return;
       running = true;
       try {
-        if ((await tryLead(loop)) && Date.now() - lastRun >= loop.intervalMs) {
+        if ((await tryLead(loop)) && (kicked || Date.now() - lastRun >= loop.intervalMs)) {
+          kicked = false;
           lastRun = Date.now();
           await loop.task();
         }
@@ -76,10 +89,20 @@ export function startLeaderLoops(databaseUrl: string, loops: LoopSpec[]) {
       } finally {
         running = false;
       }
+      // A wake-up that came in while the task ran is served now, not at the next interval.
+      if (kicked && held.has(loop.lockKey) && !stopped) void tick();
     };
-    void tick();
+    if (loop.wakeOn) {
+      kicks.set(loop.wakeOn, () => {
+        kicked = true;
+        void tick();
+      });
+    }
+    starts.push(tick);
     timers.push(setInterval(tick, Math.min(loop.intervalMs, TAKEOVER_CHECK_MS)));
   }
+  // First ticks after every loop's wake-up channel is known, so the first connection listens to all.
+  for (const start of starts) void start();
 
   return {
     isLeader: (lockKey: number) => held.has(lockKey),
