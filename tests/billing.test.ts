@@ -227,6 +227,25 @@ describe("run quota", () => {
     await db.$client.query("delete from flow_runs where workspace_id = $1 and state_type = 'SCHEDULED'", [w.ws.id]);
     expect(await usedRuns(w.ws.id, month)).toBeLessThan(2_000);
   });
+
+  it("after an upgrade the scheduler creates the slots it skipped over quota (no gap in the schedule)", async () => {
+    const w = await upgradedWorkspace();
+    const d = await deploymentOf(w.ws.id);
+    const [s] = await db.insert(schedules).values({ workspaceId: w.ws.id, deploymentId: d.id, kind: "interval", intervalSeconds: 60, anchor: new Date("2026-01-01T00:00:00Z"), timezone: "UTC" } as never).returning();
+    const now = new Date();
+    await setRuns(w.ws.id, 1_998, usageMonth(now));
+    await setRuns(w.ws.id, 1_998, usageMonth(new Date(now.getTime() + 8 * 86_400_000)));
+    await fillSchedules(db, { now });
+    const slotsOf = async () => count("select count(*)::int as n from flow_runs where schedule_id = $1", [s.id]);
+    const onHobby = await slotsOf();
+    expect(onHobby).toBeLessThanOrEqual(4);
+
+    stripe.setSubscriptions(w.customer, [{ id: "sub_sched", status: "active", price: "price_pro", created: 1_790_000_000 }]);
+    await deliver(signedEvent("customer.subscription.created", { id: "sub_sched", object: "subscription", customer: w.customer }));
+    await fillSchedules(db, { now: new Date(now.getTime() + 1_000) });
+    // An hour ahead at one a minute: the slots skipped on Hobby are there now.
+    expect(await slotsOf()).toBeGreaterThanOrEqual(59);
+  });
 });
 
 describe("limits by plan", () => {

@@ -48,5 +48,10 @@ export async function convergeWorkspaceBilling(
       pastDueSince,
     ],
   );
+  if (plan !== row.plan) {
+    // The scheduler skipped slots over the old plan's quota for good; re-plan from now so the
+    // slots ahead are made again under the new plan (existing ones are kept: slots are unique).
+    await client.query("update schedules set filled_until = $2 where workspace_id = $1 and filled_until > $2", [row.workspace_id, now]);
+  }
   return { plan, previousPlan: row.plan, paymentFailureStarted: failing && !row.past_due_since, pastDueSince };
 }
