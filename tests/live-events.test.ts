@@ -186,6 +186,22 @@ describe("live events over SSE (GET /api/w/{slug}/events)", () => {
     stream.close();
   });
 
+  it("automation changes and each delivery attempt arrive as `automation` events with the automation's id", async () => {
+    const w = await createWorkspaceWithMembers(db, ["viewer"]);
+    const stream = await openStream(w.ws.slug, await signIn(w.members.viewer.user.email));
+    const { automation } = await w.owner.caller.automations.create({
+      workspace: w.ws.slug,
+      name: "Live",
+      triggerKind: "run_state",
+      states: ["Failed"],
+      actions: [{ kind: "email", userIds: [], roles: ["owner"], addresses: [] }],
+    });
+    await stream.next(hasId("automation", automation.id));
+    const before = Date.now();
+    expect((await w.owner.caller.automations.sendTest({ workspace: w.ws.slug, destinationId: automation.destinations[0].id })).outcome).toBe("kept");
+    await stream.next((e) => e.at >= before && hasId("automation", automation.id)(e), 1000);
+  });
+
   it("after the LISTEN connection is killed, streams get `resync` and events flow again", async () => {
     const A = await workspaceWithRun();
     const stream = await openStream(A.ws.slug, await signIn(A.owner.user.email));

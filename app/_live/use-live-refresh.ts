@@ -6,10 +6,11 @@ import { useEffect, useState } from "react";
 /**
  * Event kinds the stream sends (`event: <kind>`, `data: {"ids":[…]}`). For `flow_run` the ids are
  * flow run ids; for `task_run`, `log` and `artifact` they are the ids of the flow runs concerned;
- * for `deployment` (created, changed, paused, resumed, deleted, schedules edited) deployment ids.
+ * for `deployment` (created, changed, paused, resumed, deleted, schedules edited) deployment ids;
+ * for `automation` (changed, or one of its deliveries attempted) automation ids.
  * `resync` (no ids) follows a reconnect of the server's listener, when events may have been lost.
  */
-export const LIVE_EVENT_KINDS = ["flow_run", "task_run", "log", "artifact", "deployment", "resync"] as const;
+export const LIVE_EVENT_KINDS = ["flow_run", "task_run", "log", "artifact", "deployment", "automation", "resync"] as const;
 export type LiveEventKind = (typeof LIVE_EVENT_KINDS)[number];
 
 /** At most ~4 refetch rounds per second, however many events arrive: a busy workspace sends hundreds. */

@@ -157,6 +157,11 @@ async function recordAttempt(db: Db, destination: Destination, delivery: Claimed
   const expired = Date.now() - delivery.createdAt.getTime() > GIVE_UP_AFTER_MS;
   const final = result.outcome === "sent" || result.outcome === "kept" || result.outcome === "failed" || test || expired;
   return withPgTransaction(db.$client, async (client) => {
+    // The automation's page shows every attempt live (delivered on commit).
+    await client.query(`select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'automation', 'ids', json_build_array($2::text))::text)`, [
+      destination.workspaceId,
+      destination.automationId,
+    ]);
     await client.query(
       `insert into alert_attempts (workspace_id, delivery_id, outcome, response_code, error, duration_ms) values ($1, $2, $3, $4, $5, $6)`,
       [destination.workspaceId, delivery.id, result.outcome === "gone" ? (final ? "failed" : "retry") : result.outcome, result.responseCode, result.error, durationMs],

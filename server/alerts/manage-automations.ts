@@ -4,6 +4,7 @@ import type { Db, Queryable } from "../db/client";
 import { alertDestinations, automations, deployments, flows, memberships, type AlertDestination, type Automation, type EmailRecipients } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
+import { notifyLive } from "../live/notify-live";
 import { decryptSecret, encryptSecret } from "../security/secret-box";
 import { checkOutboundUrl } from "../security/outbound-url";
 import { env } from "../env";
@@ -136,8 +137,10 @@ export async function rotateWebhookSecret(db: Db, ctx: AutomationCtx, destinatio
   return { destinationId, target: destination.target, secret };
 }
 
-function audit(tx: Queryable, ctx: AutomationCtx, action: string, automationId: string, label: string) {
-  return recordAuditEvent(tx, ctx.workspaceId, ctx.actor, { action, targetType: "automation", targetId: automationId, targetLabel: label });
+/** Every change: into the audit log, and to the workspace's open pages (live), in the change's transaction. */
+async function audit(tx: Queryable, ctx: AutomationCtx, action: string, automationId: string, label: string) {
+  await recordAuditEvent(tx, ctx.workspaceId, ctx.actor, { action, targetType: "automation", targetId: automationId, targetLabel: label });
+  await notifyLive(tx, ctx.workspaceId, "automation", [automationId]);
 }
 
 export async function findDestination(db: Queryable, workspaceId: string, destinationId: string): Promise<AlertDestination> {

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { RelativeTime } from "@/app/_components/relative-time";
 import { Alert, Badge, EmptyState, PageHeader, Table, Td, Th } from "@/app/_components/ui";
+import { useLiveRefresh } from "@/app/_live/use-live-refresh";
 import { useTRPC } from "@/app/_trpc/provider";
 import { roleAtLeast } from "@/server/auth/roles";
 import { DESTINATION_LABELS, DeliveryStatusBadge, TriggerSummary, type AutomationView } from "./_components/describe-automation";
@@ -11,8 +12,8 @@ import { DESTINATION_LABELS, DeliveryStatusBadge, TriggerSummary, type Automatio
 export function AutomationsList({ slug }: { slug: string }) {
   const trpc = useTRPC();
   const workspace = useQuery(trpc.workspaces.get.queryOptions({ workspace: slug }));
-  // Deliveries send no live event; a slow poll keeps "last delivery" current.
-  const list = useQuery(trpc.automations.list.queryOptions({ workspace: slug }, { refetchInterval: 15_000 }));
+  const list = useQuery(trpc.automations.list.queryOptions({ workspace: slug }));
+  useLiveRefresh(slug, { kinds: ["automation"] });
   const canEdit = workspace.data ? roleAtLeast(workspace.data.role, "developer") : false;
 
   const header = (

@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { RelativeTime } from "@/app/_components/relative-time";
 import { Alert, Badge, Button, Card, PageHeader } from "@/app/_components/ui";
+import { useLiveRefresh } from "@/app/_live/use-live-refresh";
 import { useTRPC } from "@/app/_trpc/provider";
 import { roleAtLeast } from "@/server/auth/roles";
 import { DESTINATION_LABELS, describeTestResult, TriggerSummary, type AutomationView, type DestinationView } from "../_components/describe-automation";
@@ -18,7 +19,9 @@ export function AutomationDetail({ slug, automationId }: { slug: string; automat
   const router = useRouter();
   const queryClient = useQueryClient();
   const workspace = useQuery(trpc.workspaces.get.queryOptions({ workspace: slug }));
-  const automation = useQuery(trpc.automations.get.queryOptions({ workspace: slug, automationId }, { refetchInterval: 15_000 }));
+  const automation = useQuery(trpc.automations.get.queryOptions({ workspace: slug, automationId }));
+  // Changes and delivery attempts (this automation's table included) refresh the page live.
+  useLiveRefresh(slug, { kinds: ["automation"] });
   const flows = useQuery(trpc.deployments.flows.queryOptions({ workspace: slug }));
   const deployments = useQuery(trpc.deployments.list.queryOptions({ workspace: slug }));
   // Read on mount and then forgotten: a reload (or coming back later) does not show the secret again.

@@ -18,8 +18,7 @@ export function DeliveriesTable({ slug, automationId }: { slug: string; automati
   const deliveries = useInfiniteQuery(
     trpc.automations.deliveries.infiniteQueryOptions(
       { workspace: slug, automationId, limit: 25 },
-      // Deliveries send no live event: poll while the page is open.
-      { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 },
+      { getNextPageParam: (page) => page.nextCursor },
     ),
   );
   const [open, setOpen] = useState<Set<string>>(new Set());
