@@ -47,6 +47,33 @@ describe("alert delivery without outside accounts, and bursts", () => {
     await agent.exited;
   });
 
+  it("each Slack webhook gets at most one message per second: 5 quick failures are 5 posts, a second apart", { timeout: 90_000 }, async () => {
+    const times: number[] = [];
+    const slack = await start(() => {
+      times.push(Date.now());
+      return { body: "ok" };
+    });
+    afterAll(() => slack.close());
+    await env.cli(["pools", "create", "paced"]);
+    const d = await deploy("paced-failures", "exit 1", "paced");
+    await owner.caller.automations.create({
+      workspace: slug,
+      name: "Paced failures",
+      triggerKind: "run_state",
+      states: ["Failed"],
+      deploymentIds: [d.id],
+      actions: [{ kind: "slack", url: `${slack.url}/services/T/B/paced` }],
+    });
+    await Promise.all(Array.from({ length: 5 }, () => env.api("POST", `/deployments/${d.id}/runs`, {})));
+    const agent = env.startAgent(["--pool", "paced", "--limit", "5"]);
+    await waitFor(async () => times.length >= 5, { timeoutMs: 60_000, what: "five Slack posts" });
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    console.info(`[alerts] gaps between Slack posts: ${gaps.join(", ")} ms`);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
+    agent.child.kill("SIGTERM");
+    await agent.exited;
+  });
+
   it("50 failures in a burst: at most 5 Slack posts in the first minute, one a digest naming the rest", { timeout: 120_000 }, async () => {
     const slack = await start(() => ({ body: "ok" }));
     afterAll(() => slack.close());

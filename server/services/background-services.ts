@@ -37,8 +37,9 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
     },
     { name: "lease-reaper", lockKey: SERVICE_LOCKS.leaseReaper, intervalMs: 5_000, task: async () => void (await reapExpiredLeases(db.$client)) },
     // Queued alerts NOTIFY baton_alerts (the state trigger, the watcher): delivery starts at once;
-    // the interval picks up retries that fall due and anything sent while no instance listened.
-    { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 1_000, wakeOn: "baton_alerts", task: async () => void (await deliverDueAlerts(db)) },
+    // the interval (short, for Slack's 1-per-second pacing) picks up paced sends and retries that
+    // fall due, and anything queued while no instance listened.
+    { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 500, wakeOn: "baton_alerts", task: async () => void (await deliverDueAlerts(db)) },
     { name: "alert-watcher", lockKey: SERVICE_LOCKS.alertWatcher, intervalMs: 5_000, task: async () => void (await watchAlertConditions(db)) },
     {
       name: "retention",
