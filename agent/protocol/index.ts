@@ -9,3 +9,4 @@ export * from "./logs";
 export * from "./artifacts";
 export * from "./cache";
 export * from "./device-auth";
+export * from "./automations";

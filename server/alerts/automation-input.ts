@@ -1,91 +1,15 @@
-import { z } from "zod";
-import { ALERT_DELIVERY_STATUSES, ALERT_RUN_EVENTS, AUTOMATION_TRIGGER_KINDS } from "../db/schema/alerts";
+import { ALERT_RUN_EVENTS, KEEP_SECRET, type AutomationInput } from "../../agent/protocol/automations";
 import { ROLES } from "../db/schema/workspaces";
 
 /**
- * What the automations form and API send, and what they get back. The zod schemas check only
- * shapes; the rules (a run_state trigger needs a state, an email needs a recipient, …) are checked
- * in `validateAutomation` so every problem comes back at once, keyed by field, with a sentence.
+ * The rules of an automation that need no database (the shapes are in agent/protocol/automations.ts):
+ * every problem comes back at once, keyed by field, with a sentence.
  */
-
-/** Sent back in place of a Slack or webhook URL to keep the stored one (the browser never sees it). */
-export const KEEP_SECRET = "keep";
 
 export const MAX_ACTIONS = 10;
 export const MAX_EMAIL_ADDRESSES = 50;
 export const RUNNING_LONGER_MAX_MINUTES = 10_080;
 export const NO_SUCCESS_MAX_HOURS = 720;
-
-const id = z.uuid();
-
-export const automationActionInputSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("email"),
-    id: id.optional(),
-    userIds: z.array(id).max(500).default([]),
-    roles: z.array(z.string().max(32)).max(4).default([]),
-    addresses: z.array(z.string().max(320)).max(500).default([]),
-  }),
-  z.object({ kind: z.literal("slack"), id: id.optional(), url: z.string().max(2000) }),
-  z.object({ kind: z.literal("webhook"), id: id.optional(), url: z.string().max(2000) }),
-]);
-export type AutomationActionInput = z.output<typeof automationActionInputSchema>;
-
-export const automationInputSchema = z.object({
-  name: z.string().max(200),
-  enabled: z.boolean().default(true),
-  triggerKind: z.enum(AUTOMATION_TRIGGER_KINDS),
-  /** run_state: the events that fire it. */
-  states: z.array(z.string().max(32)).max(ALERT_RUN_EVENTS.length).default([]),
-  /** running_longer: minutes. */
-  minutes: z.number().nullish(),
-  /** no_success: hours. It watches the (unpaused) deployments its filters pick: at least one filter is required. */
-  hours: z.number().nullish(),
-  /** Empty = any. For no_success they pick deployments (by id, flow, tags); agent_offline takes none. */
-  flowIds: z.array(id).max(200).default([]),
-  deploymentIds: z.array(id).max(200).default([]),
-  tags: z.array(z.string().max(100)).max(50).default([]),
-  /** Null or blank: the default message for the trigger. */
-  template: z.string().max(10_000).nullish(),
-  actions: z.array(automationActionInputSchema).max(50),
-});
-export type AutomationInput = z.output<typeof automationInputSchema>;
-
-export const destinationSchema = z.object({
-  id: z.string(),
-  kind: z.enum(["email", "slack", "webhook"]),
-  /** A display hint ("hooks.slack.com/…/x7Qa", "example.com/…", "2 members, owners"); never the URL. */
-  target: z.string(),
-  recipients: z.object({ userIds: z.array(z.string()), roles: z.array(z.string()), addresses: z.array(z.string()) }).nullable(),
-  disabledAt: z.string().nullable(),
-  disabledReason: z.string().nullable(),
-  consecutiveGone: z.number(),
-});
-export type DestinationView = z.infer<typeof destinationSchema>;
-
-export const automationSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  enabled: z.boolean(),
-  triggerKind: z.enum(AUTOMATION_TRIGGER_KINDS),
-  states: z.array(z.string()),
-  minutes: z.number().nullable(),
-  hours: z.number().nullable(),
-  flowIds: z.array(z.string()),
-  deploymentIds: z.array(z.string()),
-  tags: z.array(z.string()),
-  template: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  destinations: z.array(destinationSchema),
-  lastDelivery: z.object({ status: z.enum(ALERT_DELIVERY_STATUSES), kind: z.string(), createdAt: z.string(), sentAt: z.string().nullable() }).nullable(),
-});
-export type AutomationView = z.infer<typeof automationSchema>;
-
-/** A webhook signing secret, shown once: after creating a webhook action or rotating its secret. */
-export const newSecretSchema = z.object({ destinationId: z.string(), target: z.string(), secret: z.string() });
-
-export const automationSavedSchema = z.object({ automation: automationSchema, newSecrets: z.array(newSecretSchema) });
 
 export type FieldErrors = Record<string, string[]>;
 

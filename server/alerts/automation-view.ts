@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
 import { alertDestinations, type AlertDestination, type Automation } from "../db/schema";
-import type { AutomationView, DestinationView } from "./automation-input";
+import type { AutomationView, DestinationView } from "../../agent/protocol/automations";
 
 /** What leaves the server about automations and their actions: never a URL or a secret. */
 

@@ -10,17 +10,8 @@ import { checkOutboundUrl } from "../security/outbound-url";
 import { env } from "../env";
 import { validateMessageTemplate } from "./message-template";
 import { generateWebhookSecret } from "./webhook-signature";
-import {
-  KEEP_SECRET,
-  looksLikeSlackWebhook,
-  normalizeAddresses,
-  validateAutomationShape,
-  type AutomationActionInput,
-  type AutomationInput,
-  type AutomationView,
-  type DestinationView,
-  type FieldErrors,
-} from "./automation-input";
+import { KEEP_SECRET, type AutomationActionInput, type AutomationInput, type AutomationView, type DestinationView } from "../../agent/protocol/automations";
+import { looksLikeSlackWebhook, normalizeAddresses, validateAutomationShape, type FieldErrors } from "./automation-input";
 import { serializeAutomations, serializeDestination } from "./automation-view";
 
 /**

@@ -8,6 +8,7 @@ import { errorBody, handleApiError } from "./errors";
 import type { DispatchListener } from "../dispatch/dispatch-listener";
 import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
+import { registerAutomations } from "./routes/automations";
 import { registerCache } from "./routes/cache";
 import { registerDeployments } from "./routes/deployments";
 import { registerDeviceAuth } from "./routes/device-auth";
@@ -60,6 +61,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerAgents(app);
   registerTaskRuns(app);
   registerLogs(app);
+  registerAutomations(app);
   registerArtifacts(app);
   registerCache(app);
 

@@ -13,4 +13,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./artifacts"),
   () => import("./cache"),
   () => import("./device-auth"),
+  () => import("./automations"),
 ];

@@ -3,18 +3,10 @@ import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
 
-export const AUTOMATION_TRIGGER_KINDS = ["run_state", "running_longer", "no_success", "agent_offline"] as const;
-export type AutomationTriggerKind = (typeof AUTOMATION_TRIGGER_KINDS)[number];
-/** The run events a `run_state` automation can name: the terminal state types plus Late. */
-export const ALERT_RUN_EVENTS = ["Completed", "Failed", "Crashed", "Cancelled", "Late"] as const;
-export type AlertRunEvent = (typeof ALERT_RUN_EVENTS)[number];
+import { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, AUTOMATION_TRIGGER_KINDS } from "../../../agent/protocol/automations";
 
-export const ALERT_DESTINATION_KINDS = ["email", "slack", "webhook"] as const;
-export type AlertDestinationKind = (typeof ALERT_DESTINATION_KINDS)[number];
-
+export { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, ALERT_RUN_EVENTS, AUTOMATION_TRIGGER_KINDS } from "../../../agent/protocol/automations";
 export const ALERT_DELIVERY_KINDS = ["alert", "digest", "test"] as const;
-export const ALERT_DELIVERY_STATUSES = ["pending", "sent", "failed", "coalesced", "skipped"] as const;
-export type AlertDeliveryStatus = (typeof ALERT_DELIVERY_STATUSES)[number];
 
 /** Who an email action goes to; resolved when it is sent, so new members are included. */
 export type EmailRecipients = { userIds: string[]; roles: string[]; addresses: string[] };

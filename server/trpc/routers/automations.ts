@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { automationInputSchema, automationSavedSchema, automationSchema, destinationSchema, newSecretSchema } from "../../alerts/automation-input";
+import { automationInputSchema, automationSavedSchema, automationSchema, destinationSchema, newSecretSchema } from "../../../agent/protocol/automations";
 import { deliveriesInputSchema, deliveriesPageSchema, listDeliveries } from "../../alerts/list-deliveries";
 import {
   createAutomation,
