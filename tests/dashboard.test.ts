@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { olderRunCounts } from "../server/dashboard/older-run-counts";
 import { workspaceSummary } from "../server/dashboard/workspace-summary";
 import { agents, flowRuns, flows, workPools } from "../server/db/schema";
 import { uuidv7 } from "../server/db/uuidv7";
 import { eq } from "drizzle-orm";
+import { waitFor } from "./helpers/app-process";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
 
@@ -61,5 +63,23 @@ describe("workspaceSummary (the dashboard)", () => {
       ["Failed", "boom: disk full"],
       ["Crashed", "Agent stopped heartbeating"],
     ]);
+  });
+
+  it("the older days' counts are cached: shown stale for up to 5 minutes, then recounted in the background, recounted in the foreground after an hour", async () => {
+    const now = Date.now();
+    const { w, flow } = await seed(now);
+    const from = new Date(now - 7 * 86_400_000);
+    const to = new Date(now - 86_400_000);
+    const total = async (at: number) => (await olderRunCounts(db, w.ws.id, from, to, at)).reduce((n, r) => n + r.n, 0);
+    expect(await total(now)).toBe(1);
+    await db.insert(flowRuns).values({ id: uuidv7(now - 3 * 86_400_000), workspaceId: w.ws.id, flowId: flow.id, name: "late-arrival", stateType: "COMPLETED", stateName: "Completed", scheduledTime: new Date(now - 3 * 86_400_000), startTime: new Date(now - 3 * 86_400_000) });
+    expect(await total(now + 60_000)).toBe(1);
+    // Past 5 minutes: the cached answer at once, and a recount starts…
+    expect(await total(now + 6 * 60_000)).toBe(1);
+    // …whose answer a later load gets.
+    await waitFor(async () => (await total(now + 6 * 60_000 + 1)) === 2, { timeoutMs: 5_000, what: "the background recount" });
+    await db.insert(flowRuns).values({ id: uuidv7(now - 4 * 86_400_000), workspaceId: w.ws.id, flowId: flow.id, name: "another", stateType: "FAILED", stateName: "Failed", scheduledTime: new Date(now - 4 * 86_400_000), startTime: new Date(now - 4 * 86_400_000) });
+    // An hour on, the load waits for a fresh count.
+    expect(await total(now + 2 * 3_600_000)).toBe(3);
   });
 });
