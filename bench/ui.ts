@@ -55,8 +55,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ["runs list, one deployment", () => listRuns(db, ws.id, { limit: 50, deployment: deploymentRows[3].id })],
   ["runs list, tag = ml", () => listRuns(db, ws.id, { limit: 50, tag: "ml" })],
   ["runs list, last 24 h", () => listRuns(db, ws.id, { limit: 50, from: new Date(Date.now() - 86_400_000).toISOString() })],
-  ["dashboard (older days' counts cached, as on every load but one per 5 min)", () => workspaceSummary(db, ws.id)],
-  ["dashboard's older-days count uncached (added to the load that refreshes it)", () => countByHour(db, ws.id, new Date(Date.now() - 7 * 86_400_000), new Date(Date.now() - 86_400_000))],
+  ["dashboard (days before yesterday cached, as on all but a workspace's first load of the day)", () => workspaceSummary(db, ws.id)],
+  ["dashboard's older-days count uncached (what that first load adds)", () => countByHour(db, ws.id, new Date(Date.now() - 7 * 86_400_000), new Date(Date.now() - 86_400_000))],
   [
     "run detail (run, history, task runs, logs)",
     () =>

@@ -12,10 +12,10 @@ type Entry = { at: number; rows: Promise<HourCount[]>; refreshing: boolean };
 const cache = new Map<string, Entry>();
 
 /**
- * Runs per hour and state type between `from` and `to` (the part of the 7-day chart before the
- * last 24 hours), cached per workspace and window in this app instance. The 7-day window at a
- * million runs a month is ~230k rows, ~300–450 ms to count; the live last 24 hours are a seventh
- * of that. Stale-while-revalidate: counts older than 5 minutes are shown while a recount runs in
+ * Runs per hour and state type between `from` and `to` (the days of the 7-day chart before
+ * yesterday), cached per workspace and window in this app instance; the window moves once a day.
+ * The 7-day window at a million runs a month is ~230k rows, ~300–450 ms to count; the live part
+ * (since yesterday 00:00 UTC) is a quarter of that at most. Stale-while-revalidate: counts older than 5 minutes are shown while a recount runs in
  * the background, so only a workspace's first load (per instance, or after an idle hour) waits.
  * The price: a run that started more than a day ago and changes state now (a very long run
  * finishing, a person's Retry) shows its new state in the daily bars a few minutes later.

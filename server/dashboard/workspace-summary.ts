@@ -21,7 +21,7 @@ export type WorkspaceSummary = {
 /**
  * What the dashboard shows, for one workspace: runs over the last 24 hours (by hour) and 7 days
  * (by day), stacked by state type, bucketed by start time (or due time for runs that never
- * started; the part before the last 24 hours is cached for a few minutes, see older-run-counts.ts);
+ * started; the days before yesterday are cached, see older-run-counts.ts);
  * failed and crashed runs of the last 24 hours; runs late now; agents online; the next
  * scheduled runs; the latest failures with their messages.
  */
@@ -29,9 +29,11 @@ export async function workspaceSummary(db: Db, workspaceId: string, now = new Da
   const pool = db.$client;
   const hourMs = 3_600_000;
   const thisHour = Math.floor(now.getTime() / hourMs) * hourMs;
-  const liveFrom = new Date(thisHour - 23 * hourMs);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const firstDay = new Date(today - 6 * 86_400_000);
+  // Counted live: since yesterday 00:00 UTC (24 to 48 hours, covering the hourly chart). Before
+  // that the days are cached; their window moves once a day, so a recount is rarely waited for.
+  const liveFrom = new Date(today - 86_400_000);
   const [older, recent, counts, agents, next, failures, setup] = await Promise.all([
     olderRunCounts(db, workspaceId, firstDay, liveFrom),
     countByHour(db, workspaceId, liveFrom, new Date(now.getTime() + 1)),
