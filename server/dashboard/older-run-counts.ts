@@ -17,7 +17,7 @@ const cache = new Map<string, Entry>();
  * The 7-day window at a million runs a month is ~230k rows, ~300–450 ms to count; the live part
  * (since yesterday 00:00 UTC) is a quarter of that at most. Stale-while-revalidate: counts older than 5 minutes are shown while a recount runs in
  * the background, so only a workspace's first load (per instance, or after an idle hour) waits.
- * The price: a run that started more than a day ago and changes state now (a very long run
+ * The price: a run that started before yesterday and changes state now (a very long run
  * finishing, a person's Retry) shows its new state in the daily bars a few minutes later.
  */
 export function olderRunCounts(db: Db, workspaceId: string, from: Date, to: Date, now = Date.now()): Promise<HourCount[]> {
