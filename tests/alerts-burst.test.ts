@@ -16,16 +16,25 @@ const env = await startCliEnvironment({
 const slug = env.workspace.ws.slug;
 const owner = env.workspace.owner;
 
-async function deploy(name: string, command: string, pool = "default") {
-  const res = await env.cli(["deploy", "--command", command, "--name", name, "--pool", pool, "--json"]);
-  expect(res.stderr).toBe("");
-  return JSON.parse(res.stdout)[0].deployment as { id: string };
+/** A pool of its own, a deployment there that always fails, and an automation posting its failures to `slackUrl`. */
+async function failingDeploymentWithSlackAlert(pool: string, slackUrl: string) {
+  await env.cli(["pools", "create", pool]);
+  const d = await env.deployCommand(`${pool}-failures`, "exit 1", pool);
+  await owner.caller.automations.create({
+    workspace: slug,
+    name: `${pool} failures`,
+    triggerKind: "run_state",
+    states: ["Failed"],
+    deploymentIds: [d.id],
+    actions: [{ kind: "slack", url: slackUrl }],
+  });
+  return d;
 }
 
 describe("alert delivery without outside accounts, and bursts", () => {
   it("a completed run's alert email lands in the development mailbox when RESEND_API_KEY is unset", { timeout: 60_000 }, async () => {
     const agent = env.startAgent(["--limit", "2"]);
-    const d = await deploy("refresh-features", "echo done");
+    const d = await env.deployCommand("refresh-features", "echo done");
     await owner.caller.automations.create({
       workspace: slug,
       name: "Features refreshed",
@@ -54,16 +63,7 @@ describe("alert delivery without outside accounts, and bursts", () => {
       return { body: "ok" };
     });
     afterAll(() => slack.close());
-    await env.cli(["pools", "create", "paced"]);
-    const d = await deploy("paced-failures", "exit 1", "paced");
-    await owner.caller.automations.create({
-      workspace: slug,
-      name: "Paced failures",
-      triggerKind: "run_state",
-      states: ["Failed"],
-      deploymentIds: [d.id],
-      actions: [{ kind: "slack", url: `${slack.url}/services/T/B/paced` }],
-    });
+    const d = await failingDeploymentWithSlackAlert("paced", `${slack.url}/services/T/B/paced`);
     await Promise.all(Array.from({ length: 5 }, () => env.api("POST", `/deployments/${d.id}/runs`, {})));
     const agent = env.startAgent(["--pool", "paced", "--limit", "5"]);
     await waitFor(async () => times.length >= 5, { timeoutMs: 60_000, what: "five Slack posts" });
@@ -77,16 +77,7 @@ describe("alert delivery without outside accounts, and bursts", () => {
   it("50 failures in a burst: at most 5 Slack posts in the first minute, one a digest naming the rest", { timeout: 120_000 }, async () => {
     const slack = await start(() => ({ body: "ok" }));
     afterAll(() => slack.close());
-    await env.cli(["pools", "create", "burst"]);
-    const d = await deploy("fan-out", "exit 1", "burst");
-    await owner.caller.automations.create({
-      workspace: slug,
-      name: "Fan-out failures",
-      triggerKind: "run_state",
-      states: ["Failed"],
-      deploymentIds: [d.id],
-      actions: [{ kind: "slack", url: `${slack.url}/services/T/B/burst` }],
-    });
+    const d = await failingDeploymentWithSlackAlert("burst", `${slack.url}/services/T/B/burst`);
     const runs = await Promise.all(Array.from({ length: 50 }, async () => (await env.api("POST", `/deployments/${d.id}/runs`, {})).run as { id: string; name: string }));
     const agent = env.startAgent(["--pool", "burst", "--limit", "50"]);
     const digest = await slack.waitForRequest((r) => /\b\d+ alerts?\b/.test(JSON.stringify(r.body)), 60_000);

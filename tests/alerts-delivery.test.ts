@@ -38,12 +38,6 @@ async function receiver(reply: (req: RecordedRequest, n: number) => { status?: n
   return Object.assign(server, { times });
 }
 
-async function deploy(name: string, command: string, pool = "default") {
-  const res = await env.cli(["deploy", "--command", command, "--name", name, "--pool", pool, "--json"]);
-  expect(res.stderr).toBe("");
-  return JSON.parse(res.stdout)[0].deployment as { id: string; flowId: string };
-}
-
 type Action = { kind: "slack"; url: string } | { kind: "webhook"; url: string } | { kind: "email"; userIds?: string[]; roles?: string[]; addresses?: string[] };
 
 async function automate(name: string, deploymentId: string, states: string[], actions: Action[]) {
@@ -70,7 +64,7 @@ afterAll(() => void agent.child.kill("SIGKILL"));
 describe("alerts through real runs", () => {
   it("a failed run posts a Block Kit message to Slack within 5 s, with the error and a button to the run", { timeout: 60_000 }, async () => {
     const slack = await receiver();
-    const d = await deploy("nightly-etl", "echo loading rows; echo 'database is gone' >&2; exit 3");
+    const d = await env.deployCommand("nightly-etl", "echo loading rows; echo 'database is gone' >&2; exit 3");
     await automate("ETL failed", d.id, ["Failed"], [{ kind: "slack", url: `${slack.url}/services/T000/B000/XXXX` }]);
     const run = await startRun(d.id);
     const req = await slack.waitForRequest(undefined, 30_000);
@@ -92,7 +86,7 @@ describe("alerts through real runs", () => {
   });
 
   it("a completed run emails the chosen members through Resend with an idempotency key", { timeout: 60_000 }, async () => {
-    const d = await deploy("publish-model", "echo published");
+    const d = await env.deployCommand("publish-model", "echo published");
     await automate("Model published", d.id, ["Completed"], [{ kind: "email", userIds: [owner.user.id], addresses: ["ml-team@example.com"] }]);
     const run = await startRun(d.id);
     const req = await resend.waitForRequest((r) => r.path === "/emails/batch" && r.rawBody.includes(run.name), 30_000);
@@ -105,7 +99,7 @@ describe("alerts through real runs", () => {
 
   it("a webhook is signed so that the documented check verifies it", { timeout: 60_000 }, async () => {
     const hook = await receiver();
-    const d = await deploy("train", "exit 1");
+    const d = await env.deployCommand("train", "exit 1");
     const saved = await automate("Train failed", d.id, ["Failed"], [{ kind: "webhook", url: `${hook.url}/baton` }]);
     const secret = saved.newSecrets[0].secret;
     const run = await startRun(d.id);
@@ -119,7 +113,7 @@ describe("alerts through real runs", () => {
 
   it("a 429 with Retry-After: 3 is retried no sooner than 3 s, then delivered exactly once", { timeout: 60_000 }, async () => {
     const hook = await receiver((_req, n) => (n === 1 ? { status: 429, headers: { "retry-after": "3" }, body: "slow down" } : { body: "ok" }));
-    const d = await deploy("rate-limited", "exit 1");
+    const d = await env.deployCommand("rate-limited", "exit 1");
     await automate("Rate limited", d.id, ["Failed"], [{ kind: "webhook", url: hook.url }]);
     await startRun(d.id);
     await waitFor(async () => hook.times.length >= 2, { timeoutMs: 30_000, what: "the retry" });
@@ -130,7 +124,7 @@ describe("alerts through real runs", () => {
 
   it("after 3 answers of 404 the destination is disabled, later alerts skip it, and owners are emailed", { timeout: 90_000 }, async () => {
     const gone = await receiver(() => ({ status: 404, body: "no_service" }));
-    const d = await deploy("gone-channel", "exit 1");
+    const d = await env.deployCommand("gone-channel", "exit 1");
     const saved = await automate("Gone", d.id, ["Failed"], [{ kind: "slack", url: `${gone.url}/services/T/B/gone` }]);
     for (let i = 0; i < 3; i++) {
       await startRun(d.id);
@@ -152,7 +146,7 @@ describe("alerts through real runs", () => {
   it("the app killed after sending and before recording sends once more, with the same delivery id", { timeout: 90_000 }, async () => {
     let hold = true;
     const hook = await receiver(() => (hold ? new Promise<never>(() => undefined) : { body: "ok" }));
-    const d = await deploy("crashy", "exit 1");
+    const d = await env.deployCommand("crashy", "exit 1");
     await automate("Crash between send and record", d.id, ["Failed"], [{ kind: "webhook", url: hook.url }]);
     await startRun(d.id);
     await hook.waitForRequest(undefined, 30_000);

@@ -143,9 +143,9 @@ export async function attemptDelivery(db: Db, destination: Destination, delivery
 
 async function payloadFor(db: Db, delivery: Claimed): Promise<AlertPayload> {
   if (delivery.event.trigger === "digest") {
+    // A digest carries at least one alert (loading one that is gone throws, and the send is retried).
     const items = await loadDigestContexts(db, delivery.event.deliveryIds);
-    const workspace = items[0]?.workspace ?? (await loadAlertContext(db, delivery.id)).workspace;
-    return { kind: "digest", deliveryId: delivery.id, items, workspace };
+    return { kind: "digest", deliveryId: delivery.id, items, workspace: items[0].workspace };
   }
   const context = await loadAlertContext(db, delivery.id);
   return { kind: "alert", deliveryId: delivery.id, context, message: renderMessageTemplate(delivery.template, context) };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
 import type { Db } from "../../server/db/client";
 import { startApp, waitHealthy, type AppProcess } from "./app-process";
 import { createTestDatabase } from "./db";
@@ -76,6 +76,13 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
     return { child, output: () => out, exited };
   }
 
+  /** `baton deploy --command …` of a command deployment; the deployment it created or updated. */
+  async function deployCommand(name: string, command: string, pool = "default") {
+    const res = await cli(["deploy", "--command", command, "--name", name, "--pool", pool, "--json"]);
+    expect(res.stderr).toBe("");
+    return JSON.parse(res.stdout)[0].deployment as { id: string; flowId: string };
+  }
+
   /** /api/v1 with the owner key; the JSON answer. */
   async function api(method: string, path: string, body?: unknown) {
     const res = await fetch(`${apiUrl}/api/v1${path}`, {
@@ -113,6 +120,7 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
     home,
     workspace: w,
     cli,
+    deployCommand,
     startAgent,
   };
 }
