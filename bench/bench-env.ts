@@ -30,8 +30,11 @@ export async function startBenchEnvironment() {
     await new Promise((r) => setTimeout(r, 100));
   }
   const db: Db = createDb(pg.url, 4);
+  const postmasterPid = Number(fs.readFileSync(path.join(dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     base,
+    /** CPU seconds used so far by the server, this process, and Postgres (postmaster and backends); Linux only. */
+    cpu: () => ({ server: cpuSeconds([server.pid!]), bench: cpuSeconds([process.pid]), postgres: cpuSeconds([postmasterPid, ...childrenOf(postmasterPid)]) }),
     db,
     url: pg.url,
     async stop() {
@@ -47,4 +50,26 @@ export async function startBenchEnvironment() {
 export function percentile(sorted: number[], p: number) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const TICKS = 100; // USER_HZ
+function cpuSeconds(pids: number[]) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      /* gone, or not Linux */
+    }
+  }
+  return ticks / TICKS;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

@@ -1,11 +1,14 @@
 /**
  * npm run bench:dispatch — dispatch latency and throughput of Baton against graphile-worker,
  * on the same Postgres, in the same run. Prints a table; not part of `npm test`.
+ * BENCH_ONLY=latency stops after the latency phase (a quick check of the dispatch path).
  */
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { Logger, makeWorkerUtils, run as runGraphile } from "graphile-worker";
 import { createApiKey } from "../server/api-keys/manage-api-keys";
+import { StateReporter } from "../agent/agent/state-reporter";
+import { ApiClient } from "../agent/client/api-client";
 import { users } from "../server/db/schema";
 import { createWorkspace } from "../server/workspaces/create-workspace";
 import { percentile, startBenchEnvironment } from "./bench-env";
@@ -64,6 +67,49 @@ async function agentLoop(agentId: string, waitSeconds: number, done: () => boole
   }
 }
 
+/**
+ * One simulated agent that claims the way `baton agent start` does (agent/agent/agent.ts): a long
+ * poll is always outstanding for its free slots, and each claimed run reports RUNNING, then
+ * COMPLETED, through the agent's own StateReporter (batched, one request in flight) meanwhile.
+ */
+async function pollingAgent(agentId: string, stop: AbortSignal, onCompleted: () => void) {
+  const client = new ApiClient(base, agentKey, "baton-bench");
+  const states = new StateReporter(client);
+  let held = 0;
+  let slotFreed: (() => void) | null = null;
+  const execute = async (run: Claimed) => {
+    await states.report(run, { type: "RUNNING" });
+    await states.report(run, { type: "COMPLETED" });
+    held--;
+    slotFreed?.();
+    onCompleted();
+  };
+  while (!stop.aborted) {
+    if (held >= SLOTS) {
+      await new Promise<void>((r) => (slotFreed = r));
+      continue;
+    }
+    let runs: Claimed[];
+    try {
+      ({ runs } = await client.request<{ runs: Claimed[] }>("POST", "/work-pools/default/claim", { body: { agentId, slots: SLOTS - held, waitSeconds: 5 }, signal: stop, tries: 1 }));
+    } catch (err) {
+      if (stop.aborted) break;
+      throw err;
+    }
+    held += runs.length;
+    for (const run of runs) void execute(run);
+  }
+}
+
+/** Runs `phase` and says how busy each process was meanwhile, in % of one core (Linux). */
+async function measureCpu(phase: () => Promise<void>) {
+  const [before, t] = [env.cpu(), performance.now()];
+  await phase();
+  const [after, seconds] = [env.cpu(), (performance.now() - t) / 1000];
+  const pct = (k: keyof typeof before) => `${Math.round(((after[k] - before[k]) / seconds) * 100)}%`;
+  return `server ${pct("server")}, Postgres ${pct("postgres")}, simulated agents ${pct("bench")}`;
+}
+
 const agentIds: string[] = [];
 for (let i = 0; i < AGENTS; i++) agentIds.push((await api("POST", "/api/v1/agents", agentKey, { name: `bench-${i}`, slots: SLOTS })).id);
 
@@ -72,23 +118,32 @@ await insertRuns(await deployment("warm-up"), 1_000, Date.now() - 60_000, 0);
 let warmed = 0;
 await Promise.all(agentIds.map((id) => agentLoop(id, 0, () => warmed >= 1_000, (n) => (warmed += n))));
 
-// --- Latency first (a quiet database, as agents usually find it): LATENCY_RUNS runs due at 100/s; agents wait in long poll.
+// --- Latency first (a quiet database, as agents usually find it): LATENCY_RUNS runs due at 100/s;
+// agents wait in long poll the way `baton agent start` does.
 const latencyDeployment = await deployment("latency");
 const firstDue = Date.now() + 2_000;
 await insertRuns(latencyDeployment, LATENCY_RUNS, firstDue, 10);
 let latencyDone = 0;
-await Promise.all(agentIds.map((id) => agentLoop(id, 5, () => latencyDone >= LATENCY_RUNS, (n) => (latencyDone += n))));
+const latencyCpu = await measureCpu(async () => {
+  const stop = new AbortController();
+  await Promise.all(agentIds.map((id) => pollingAgent(id, stop.signal, () => ++latencyDone === LATENCY_RUNS && stop.abort())));
+});
 const { rows: lat } = await env.db.$client.query<{ ms: number }>(
   "select extract(epoch from (claimed_at - scheduled_time)) * 1000 as ms from flow_runs where deployment_id = $1 order by 1",
   [latencyDeployment],
 );
 const latencies = lat.map((r) => Number(r.ms));
+if (process.env.BENCH_ONLY === "latency") {
+  console.log(`latency p50 ${percentile(latencies, 50).toFixed(1)} p95 ${percentile(latencies, 95).toFixed(1)} p99 ${percentile(latencies, 99).toFixed(1)}; CPU ${latencyCpu}`);
+  await env.stop();
+  process.exit(0);
+}
 
 // --- Throughput: RUNS due runs, AGENTS agents doing claim → RUNNING → COMPLETED over HTTP.
 await insertRuns(await deployment("throughput"), RUNS, Date.now() - 60_000, 0);
 let completed = 0;
 const t0 = performance.now();
-await Promise.all(agentIds.map((id) => agentLoop(id, 0, () => completed >= RUNS, (n) => (completed += n))));
+const throughputCpu = await measureCpu(() => Promise.all(agentIds.map((id) => agentLoop(id, 0, () => completed >= RUNS, (n) => (completed += n)))).then(() => undefined));
 const batonSeconds = (performance.now() - t0) / 1000;
 const batonRate = completed / batonSeconds;
 
@@ -138,12 +193,15 @@ const gwRate = RUNS / gwSeconds;
 
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 console.log(`\nBaton dispatch benchmark — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
-console.log(`agents ${AGENTS} × ${SLOTS} slots; claim → RUNNING → COMPLETED over HTTP with API-key auth and validation; both sides warmed up with 1,000 unmeasured runs/jobs\n`);
+console.log(`agents ${AGENTS} × ${SLOTS} slots; claim → RUNNING → COMPLETED over HTTP with API-key auth and validation; both sides warmed up with 1,000 unmeasured runs/jobs`);
+console.log("latency: the agents poll like `baton agent start` (a long poll always outstanding for the free slots, reports through its StateReporter)\n");
 console.log("| measure | value |");
 console.log("| --- | --- |");
 console.log(`| Baton throughput (${fmt(RUNS)} runs) | ${fmt(batonRate)} runs/s (${fmt(batonSeconds, 1)} s) |`);
 console.log(`| graphile-worker 0.17.3, concurrency 8 (${fmt(RUNS)} no-op jobs) | ${fmt(gwRate)} jobs/s (${fmt(gwSeconds, 1)} s) |`);
 console.log(`| ratio Baton / graphile-worker | ${fmt(batonRate / gwRate, 2)} |`);
 console.log(`| dispatch latency, ${fmt(latencies.length)} runs due at 100/s: p50 / p95 / p99 | ${fmt(percentile(latencies, 50), 1)} / ${fmt(percentile(latencies, 95), 1)} / ${fmt(percentile(latencies, 99), 1)} ms |`);
+console.log(`| CPU during the throughput phase (% of one core; 200% = both) | ${throughputCpu} |`);
+console.log(`| CPU during the latency phase | ${latencyCpu} |`);
 await env.stop();
 process.exit(0);

@@ -162,6 +162,23 @@ describe("a run's life through /api/v1", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("long poll on a limited deployment: the next run is handed out as soon as the running one completes", async () => {
+    const V = await orchestrationWorkspace(db, api, "limited-poller");
+    const d = await deploy(api, V.key, { concurrencyLimit: 1 });
+    await startRun(api, V.key, d.id);
+    await startRun(api, V.key, d.id);
+    const [first, ...none] = await claim(api, V.agentKey, V.agentId, { slots: 2 });
+    expect(none).toEqual([]);
+    const waiting = claim(api, V.agentKey, V.agentId, { slots: 1, waitSeconds: 20 });
+    await report(api, V.agentKey, first, "RUNNING");
+    await new Promise((r) => setTimeout(r, 300));
+    const completedAt = Date.now();
+    await report(api, V.agentKey, first, "COMPLETED");
+    const [second] = await waiting;
+    expect(second.id).not.toBe(first.id);
+    expect(Date.now() - completedAt).toBeLessThan(2_000);
+  });
+
   it("a run scheduled a moment ahead is claimed when it becomes due", async () => {
     const V = await orchestrationWorkspace(db, api, "timer");
     const d = await deploy(api, V.key);

@@ -34,11 +34,14 @@ const line = (runId: string, seq: number, extra: Partial<Line> = {}): Line => ({
  * A request on a connection of its own: the server answers 413 before reading the whole body, and
  * a keep-alive connection shared with later requests would be left mid-body.
  */
-function postOnFreshConnection(path: string, key: string, body: unknown): Promise<{ status: number; json: { error: { code: string } } }> {
+function postOnFreshConnection(path: string, key: string, body: unknown, { chunked = false } = {}): Promise<{ status: number; json: { error: { code: string } } }> {
   const payload = Buffer.from(JSON.stringify(body));
+  const headers: Record<string, string | number> = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  if (chunked) headers["transfer-encoding"] = "chunked";
+  else headers["content-length"] = payload.length;
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = http.request(api.base + path, { method: "POST", agent: false, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": payload.length } }, (res) => {
+    const req = http.request(api.base + path, { method: "POST", agent: false, headers }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
@@ -46,7 +49,9 @@ function postOnFreshConnection(path: string, key: string, body: unknown): Promis
     });
     // The server may close before taking the rest of the body; the answer has arrived by then.
     req.on("error", (err) => (answered ? undefined : reject(err)));
-    req.end(payload);
+    if (!chunked) return req.end(payload);
+    for (let i = 0; i < payload.length; i += 64 * 1024) req.write(payload.subarray(i, i + 64 * 1024));
+    req.end();
   });
 }
 
@@ -118,6 +123,20 @@ describe("POST /api/v1/logs", () => {
     expect(res.status).toBe(413);
     expect(res.json.error.code).toBe("payload_too_large");
     expect(await stored(run.id)).toHaveLength(0);
+  });
+
+  it("counts a chunked body (no Content-Length) as it arrives: over 1 MiB → 413, a small one is stored", async () => {
+    const w = await workspaceWithKeys();
+    const { run } = await createRunningRun(db, w.ws.id);
+    const big = Array.from({ length: 80 }, (_, i) => line(run.id, i, { message: "x".repeat(15_000) }));
+    const refused = await postOnFreshConnection("/api/v1/logs", w.agentKey, { logs: big }, { chunked: true });
+    expect(refused.status).toBe(413);
+    expect(refused.json.error.code).toBe("payload_too_large");
+    expect(await stored(run.id)).toHaveLength(0);
+    const small = Array.from({ length: 10 }, (_, i) => line(run.id, i, { message: "y".repeat(10_000) }));
+    const taken = await postOnFreshConnection("/api/v1/logs", w.agentKey, { logs: small }, { chunked: true });
+    expect(taken.status).toBeLessThan(300);
+    expect(await stored(run.id)).toHaveLength(10);
   });
 
   it("cuts lines over 16 KiB on a character boundary with a marker, and keeps shorter ones whole", async () => {

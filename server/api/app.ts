@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
+import type { Context, Next } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { Db } from "../db/client";
@@ -38,18 +38,12 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
     c.header("Cache-Control", "no-store");
     await next();
   });
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      // The unread rest of the body makes the connection unusable: tell keep-alive clients.
-      c.header("Connection", "close");
-      return c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413);
-    },
-  });
-  // Requests without a body (GET, DELETE) skip the limiter: rebuilding them fails under node-server.
-  app.use("*", (c, next) => {
-    const hasBody = c.req.header("transfer-encoding") !== undefined || Number(c.req.header("content-length") ?? 0) > 0;
-    return hasBody ? limitBody(c, next) : next();
+  // A body with a Content-Length is checked by its header alone (Node's parser never reads past
+  // it), so the request is not rebuilt as a stream: that rebuild cost agents' hot calls ~0.3 ms of
+  // CPU each. A chunked body is counted as it arrives. Requests without a body pass.
+  app.use("*", async (c, next) => {
+    if (c.req.header("transfer-encoding") !== undefined) return limitChunkedBody(c, next);
+    return Number(c.req.header("content-length") ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
   });
 
   registerMe(app);
@@ -70,4 +64,32 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   app.notFound((c) => c.json(errorBody("not_found", `No API route ${c.req.method} ${c.req.path}. See /api/v1/openapi.json.`), 404));
   app.onError(handleApiError);
   return app;
+}
+
+function tooLarge(c: Context) {
+  // The unread rest of the body makes the connection unusable: tell keep-alive clients.
+  c.header("Connection", "close");
+  return c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413);
+}
+
+/** Reads a chunked body up to the limit, then hands the route a request that carries it whole. */
+async function limitChunkedBody(c: Context, next: Next) {
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return next();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY_BYTES) {
+      void reader.cancel().catch(() => undefined);
+      return tooLarge(c);
+    }
+    chunks.push(value);
+  }
+  const raw = c.req.raw;
+  // A fresh Request from the URL: node-server's request object can't be the base of a new one.
+  c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: Buffer.concat(chunks), signal: raw.signal });
+  return next();
 }

@@ -26,6 +26,8 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
   let rows: Row[];
   try {
     ({ rows } = await pool.query<Row>({
+      // Named: prepared once per connection, so Postgres does not plan it again on every report.
+      name: "fast-transitions",
       text: `with i as (
          select * from unnest($2::uuid[], $3::int[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[])
            as i(run_id, attempt, lease_token, transition_id, type, message, allowed_from)
@@ -51,8 +53,13 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
          select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'ids', json_agg(id))::text)
            from (select id, (row_number() over () - 1) / 100 as chunk from upd) t group by chunk
        ), wake as (
-         select pg_notify('baton_dispatch', p.work_pool_id::text)
-           from (select distinct work_pool_id from upd where work_pool_id is not null and state_type = 'COMPLETED') p
+         -- A completed run frees a slot: wake a long poll of its pool, but only where a concurrency
+         -- limit can be holding runs back. Without one nothing waits for a slot, and the wake would
+         -- only cost a claim that finds nothing.
+         select pg_notify('baton_dispatch', p.id::text) from work_pools p
+          where p.id in (select work_pool_id from upd where state_type = 'COMPLETED')
+            and (p.concurrency_limit is not null
+                 or exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null))
        )
        select upd.id, upd.state_type, upd.state_name, upd.state_message, upd.state_timestamp, upd.attempt, upd.scheduled_time,
               (select count(*) from hist) as _h, (select count(*) from events) as _e, (select count(*) from wake) as _w

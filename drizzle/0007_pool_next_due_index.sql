@@ -1,0 +1,1 @@
+CREATE INDEX "flow_runs_next_due_idx" ON "flow_runs" USING btree ("work_pool_id","scheduled_time") WHERE "flow_runs"."state_type" = 'SCHEDULED';
