@@ -37,7 +37,11 @@ export async function claimWithWait(
   }
 }
 
-/** Sets the pool's timer a little after its earliest future run is due (the claim's now() must pass it). */
+/**
+ * Sets the pool's timer for the millisecond its earliest future run is due: the claim's now() is
+ * read after the timer fired, on the same clock, so it has passed the run's scheduled time. (With
+ * a database on another host whose clock runs behind, the claim finds nothing yet and re-arms.)
+ */
 function armTimer(listener: DispatchListener, workPoolId: string, nextDueAt: number | null) {
-  if (nextDueAt !== null) listener.wakeAt(workPoolId, nextDueAt + 2);
+  if (nextDueAt !== null) listener.wakeAt(workPoolId, Math.ceil(nextDueAt));
 }
