@@ -5,6 +5,7 @@ import { renderEmail } from "@/server/email/render-email";
 import { retryAfterMs } from "@/server/email/retry-delay";
 import { env, publicUrl } from "@/server/env";
 import { AppError } from "@/server/errors";
+import { postOutbound } from "@/server/security/outbound-post";
 import { checkOutboundUrl } from "@/server/security/outbound-url";
 import { decryptSecret } from "@/server/security/secret-box";
 import type { AlertContext } from "./alert-context";
@@ -72,20 +73,12 @@ async function sendWebhook(destination: Destination, payload: AlertPayload): Pro
 }
 
 async function post(url: URL, body: string, headers: Record<string, string>): Promise<SendResult> {
-  // Redirects are not followed: a public URL must not bounce our request to a private address.
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", "user-agent": "Baton-Alerts/1", ...headers },
-    body,
-    redirect: "manual",
-    signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-  });
-  const text = (await res.text().catch(() => "")).slice(0, 500);
+  const res = await postOutbound(url, body, { "content-type": "application/json", "user-agent": "Baton-Alerts/1", ...headers }, SEND_TIMEOUT_MS);
   const code = res.status;
   if (code >= 200 && code < 300) return { outcome: "sent", responseCode: code, error: null, retryAfterMs: null };
-  const error = `HTTP ${code}${text ? `: ${text}` : ""}`;
+  const error = `HTTP ${code}${res.text ? `: ${res.text}` : ""}`;
   if (code === 404 || code === 410) return { outcome: "gone", responseCode: code, error, retryAfterMs: null };
-  if (code === 429 || code === 408 || code >= 500) return { outcome: "retry", responseCode: code, error, retryAfterMs: retryAfterMs(res.headers.get("retry-after")) };
+  if (code === 429 || code === 408 || code >= 500) return { outcome: "retry", responseCode: code, error, retryAfterMs: retryAfterMs(res.retryAfter) };
   return { outcome: "failed", responseCode: code, error: code >= 300 && code < 400 ? `${error} (redirects are not followed; use the final URL)` : error, retryAfterMs: null };
 }
 
