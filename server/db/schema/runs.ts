@@ -56,9 +56,10 @@ export const flowRuns = pgTable(
     uniqueIndex("flow_runs_schedule_slot_key").on(t.scheduleId, t.slotTime).where(sql`${t.scheduleId} is not null and ${t.slotTime} is not null`),
     // The claim query: due SCHEDULED runs of one pool, by priority then time.
     index("flow_runs_due_idx").on(t.workPoolId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
-    // A pool's next due time (every claim reads it to arm the long poll's timer): one index probe,
-    // not a scan of every scheduled run of the pool.
-    index("flow_runs_next_due_idx").on(t.workPoolId, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
+    // A pool's next due time, read by every claim: one probe. On the UTC wall time, not on
+    // scheduled_time, so the claim never picks it over the index above (see NEXT_DUE in
+    // server/dispatch/claim-runs.ts).
+    index("flow_runs_next_due_idx").on(t.workPoolId, sql`(${t.scheduledTime} at time zone 'UTC')`).where(sql`${t.stateType} = 'SCHEDULED'`),
     // The same per deployment, for deployments with a concurrency limit.
     index("flow_runs_deployment_due_idx").on(t.deploymentId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
     // Runs holding a lease (PENDING, RUNNING, CANCELLING), for concurrency counts and the reaper.

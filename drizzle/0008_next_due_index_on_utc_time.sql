@@ -1,0 +1,2 @@
+DROP INDEX "flow_runs_next_due_idx";--> statement-breakpoint
+CREATE INDEX "flow_runs_next_due_idx" ON "flow_runs" USING btree ("work_pool_id",("scheduled_time" at time zone 'UTC')) WHERE "flow_runs"."state_type" = 'SCHEDULED';
