@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiKeys, type ApiKeyRole, type Role } from "../db/schema";
+import type { Actor } from "../audit/record-audit-event";
 import { AppError } from "../errors";
 import { roleAtLeast } from "../auth/roles";
 import { cachedPrincipal, cachePrincipal } from "./key-cache";
@@ -11,6 +12,9 @@ export type ApiPrincipal = {
   key: { id: string; name: string; role: ApiKeyRole };
   user: { id: string; email: string; name: string | null } | null;
 };
+
+/** Who a key acts as in the audit log and on runs it starts: its creator, or the key itself when they are gone. */
+export const principalActor = (p: ApiPrincipal): Actor => ({ userId: p.user?.id ?? null, label: p.user?.email ?? `key:${p.key.name}` });
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 

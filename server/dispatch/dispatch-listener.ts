@@ -76,16 +76,14 @@ export class DispatchListener {
     const existing = this.timers.get(poolId);
     if (existing && existing.at <= at) return;
     if (existing) clearTimeout(existing.timer);
-    const entry = { at, timer: undefined as unknown as NodeJS.Timeout };
+    // A timer may fire a little early (libuv counts from its cached loop time): not before `at`.
+    const arm = () => this.timers.set(poolId, { at, timer: setTimeout(fire, Math.max(0, at - Date.now())) });
     const fire = () => {
-      // A timer may fire a little early (libuv counts from its cached loop time): not before `at`.
-      const early = at - Date.now();
-      if (early > 0) return void (entry.timer = setTimeout(fire, early));
+      if (at > Date.now()) return arm();
       this.timers.delete(poolId);
       this.wakeOne(poolId);
     };
-    entry.timer = setTimeout(fire, Math.max(0, at - Date.now()));
-    this.timers.set(poolId, entry);
+    arm();
   }
 
   /** Call before checking for work; then `wait(ms)` resolves when woken or after `ms`. */

@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { automationInputSchema, automationSavedSchema, automationSchema } from "../../../agent/protocol/automations";
-import type { Actor } from "../../audit/record-audit-event";
 import { createAutomation, deleteAutomation, findDestination, getAutomation, listAutomations, updateAutomation } from "../../alerts/manage-automations";
 import { sendTestAlert } from "../../alerts/send-test-alert";
-import type { ApiPrincipal } from "../../api-keys/authenticate-api-key";
+import { principalActor, type ApiPrincipal } from "../../api-keys/authenticate-api-key";
 import { AppError } from "../../errors";
 import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
@@ -13,9 +12,7 @@ const idParam = { params: z.object({ id: z.uuid() }) };
 const readers = allowRoles("owner", "developer", "runner", "viewer");
 const developers = allowRoles("owner", "developer");
 
-/** An API key acts for its creator in the audit log (or as the key, when its creator is gone). */
-const actorOf = (p: ApiPrincipal): Actor => ({ userId: p.user?.id ?? null, label: p.user?.email ?? `key:${p.key.name}` });
-const ctxOf = (p: ApiPrincipal) => ({ workspaceId: p.workspace.id, actor: actorOf(p) });
+const ctxOf = (p: ApiPrincipal) => ({ workspaceId: p.workspace.id, actor: principalActor(p) });
 
 /** Automations as code: the same service as the Automations pages, for API keys of developers and owners. */
 export function registerAutomations(app: OpenAPIHono<ApiEnv>) {

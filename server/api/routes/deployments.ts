@@ -6,6 +6,7 @@ import { getDeployment, loadDeployments } from "../../deployments/get-deployment
 import { deleteDeployment, setDeploymentPaused } from "../../deployments/manage-deployment";
 import { upsertDeployment } from "../../deployments/upsert-deployment";
 import { createDeploymentRun } from "../../runs/create-run";
+import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
@@ -94,7 +95,7 @@ export function registerDeployments(app: OpenAPIHono<ApiEnv>) {
     }),
     async (c) => {
       const { principal } = { principal: c.get("principal") };
-      const result = await createDeploymentRun(c.get("db"), principal.workspace.id, c.req.valid("param").id, c.req.valid("json"), principal.user?.email ?? `key:${principal.key.name}`);
+      const result = await createDeploymentRun(c.get("db"), principal.workspace.id, c.req.valid("param").id, c.req.valid("json"), principalActor(principal).label);
       return result.created ? c.json({ run: result.run, created: true as const }, 201) : c.json({ run: result.run, created: false as const }, 200);
     },
   );

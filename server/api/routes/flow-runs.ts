@@ -14,6 +14,7 @@ import { AppError } from "../../errors";
 import { cancelRun, reportStates, retryRun, toWire } from "../../runs/change-run-state";
 import { createAdhocRun } from "../../runs/create-run";
 import { getRun, listRuns } from "../../runs/load-runs";
+import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, requireKeyOrRunToken, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
@@ -33,7 +34,7 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
     }),
     async (c) => {
       const p = c.get("principal");
-      return c.json(await createAdhocRun(c.get("db"), p.workspace.id, c.req.valid("json"), p.user?.email ?? `key:${p.key.name}`), 201);
+      return c.json(await createAdhocRun(c.get("db"), p.workspace.id, c.req.valid("json"), principalActor(p).label), 201);
     },
   );
 
