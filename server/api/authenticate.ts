@@ -29,7 +29,7 @@ export const requireKeyOrRunToken = createMiddleware<ApiEnv>(async (c, next) => 
     const claims = verifyRunToken(token);
     if (!claims) throw new AppError("UNAUTHORIZED", "Invalid run token. Run tokens are issued to a run's process by its agent.");
     c.set("run", claims);
-    c.set("principal", { workspace: { id: claims.workspaceId, slug: "", name: "" }, key: { id: "", name: "run token", role: "agent" }, user: null });
+    c.set("principal", { workspace: { id: claims.workspaceId, slug: "", name: "" }, key: { id: "", name: "run token", role: "agent", kind: "personal" }, user: null });
     return next();
   }
   c.set("run", null);
