@@ -57,6 +57,7 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "invitations.revoke": (slug) => ({ workspace: slug, invitationId: aInvitation.id }),
   "apiKeys.list": (slug) => ({ workspace: slug }),
   "apiKeys.create": (slug) => ({ workspace: slug, name: "intruder", role: "owner" }),
+  "apiKeys.createServiceAccount": (slug) => ({ workspace: slug, name: "intruder", role: "owner" }),
   "apiKeys.revoke": (slug) => ({ workspace: slug, keyId: aKey.apiKey.id }),
   "audit.list": (slug) => ({ workspace: slug }),
   "runs.list": (slug) => ({ workspace: slug }),

@@ -123,7 +123,7 @@ describe("the device flow end to end", () => {
 
     const me = await api.call("GET", "/api/v1/me", { key: token.json.key });
     expect(me.status).toBe(200);
-    expect(me.json).toEqual({ workspace: { id: ws.id, slug: ws.slug, name: ws.name }, key: { name: "CLI on dev-laptop", role: "developer" }, user: { id: dev.user.id, email: dev.user.email, name: null } });
+    expect(me.json).toEqual({ workspace: { id: ws.id, slug: ws.slug, name: ws.name }, key: { name: "CLI on dev-laptop", role: "developer", kind: "personal" }, user: { id: dev.user.id, email: dev.user.email, name: null } });
 
     // A key like one made in Settings → API keys: listed, created by the approver, audited.
     const listed = await dev.caller.apiKeys.list({ workspace: ws.slug });
