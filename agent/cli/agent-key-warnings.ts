@@ -11,8 +11,12 @@ const BOUNDARY = 'Run the agent as its own OS user whose profile holds only an a
  * environment. The agent cannot hide either; it can say so, loudest when the key is more than an
  * agent key.
  */
-export async function warnAboutKeyReach(client: ApiClient, connection: Connection) {
-  const where = connection.profile ? `${configPath()} (profile "${connection.profile}")` : `this process's environment (BATON_API_KEY, /proc/${process.pid}/environ)`;
+export async function warnAboutKeyReach(client: ApiClient, connection: Connection, { keyDropped }: { keyDropped: boolean }) {
+  const where = connection.profile
+    ? `${configPath()} (profile "${connection.profile}")`
+    : keyDropped
+      ? "the environment of whatever started this agent (BATON_API_KEY: its parent processes' /proc/<pid>/environ; this process cleared its own)"
+      : `this process's environment (BATON_API_KEY, /proc/${process.pid}/environ)`;
   const others = otherBroadProfiles(connection.profile);
   if (others.length) {
     printError(`WARNING: ${configPath()} also holds ${others.join(", ")}. Every run of this agent can read that file. ${BOUNDARY}`);
@@ -30,7 +34,7 @@ export async function warnAboutKeyReach(client: ApiClient, connection: Connectio
         `Give the agent a key with the agent role (Settings → API keys), which can only claim and report runs. ${BOUNDARY}`,
     );
   } else if (!connection.profile) {
-    printError(`Note: the key is in this process's environment, which every run of this agent can read (/proc/${process.pid}/environ).`);
+    printError(`Note: the key came in BATON_API_KEY; every run of this agent can read it from ${where}. Start the agent directly (exec, or a service manager), not through a wrapper such as npx that keeps the variable.`);
   }
 }
 

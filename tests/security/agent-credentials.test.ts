@@ -71,7 +71,7 @@ describe("a run cannot find its agent's key", () => {
     expect(await agent.exited).toBe(0);
   });
 
-  it("with the key in BATON_API_KEY: the run's environment has none of the agent's Baton variables, and the agent warns that its environment is readable", { timeout: 90_000 }, async () => {
+  it("with the key in BATON_API_KEY: the run's environment has none of the agent's Baton variables, the agent clears the key from its own /proc/<pid>/environ, and warns that its parents' environment is readable", { timeout: 90_000 }, async () => {
     await env.cli(["pools", "create", "probe-env"]);
     const agent = await startedAgent("probe-env", {});
     const d = await env.deployCommand("probe-env", PROBE, "probe-env");
@@ -83,7 +83,11 @@ describe("a run cannot find its agent's key", () => {
     const runEnv = lines.slice(lines.indexOf("-- run env") + 1, lines.indexOf("-- agent env"));
     expect(runEnv.join("\n")).not.toContain(env.key);
     expect(runEnv.join("\n")).not.toContain(env.home);
-    expect(agent.output()).toMatch(new RegExp(`WARNING: this agent's API key has the owner role.*can read the key from this process's environment \\(BATON_API_KEY, /proc/${agent.child.pid}/environ\\)`));
+    // The agent cleared the key from its own /proc/<pid>/environ at start (it read it first).
+    const agentEnv = lines.slice(lines.indexOf("-- agent env") + 1, lines.indexOf("-- end"));
+    expect(agentEnv.join("\n")).not.toContain(env.key);
+    expect(agentEnv.join("\n")).toContain("BATON_API_URL=");
+    expect(agent.output()).toMatch(/WARNING: this agent's API key has the owner role.*can read the key from the environment of whatever started this agent/);
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
   });

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { Agent } from "../../agent/agent";
 import { warnAboutKeyReach } from "../agent-key-warnings";
+import { dropFromEnvironment } from "../drop-key-from-environment";
 import { parse, positiveInt } from "../args";
 import { connect } from "../connect";
 import { CliError } from "../errors";
@@ -19,7 +20,9 @@ export async function agentCommand(argv: string[]) {
   const workdir = path.resolve((values.workdir as string | undefined) ?? ".");
   if (!fs.existsSync(workdir) || !fs.statSync(workdir).isDirectory()) throw new CliError(`--workdir ${workdir} is not a folder.`, 2);
   const { client, connection } = connect();
-  await warnAboutKeyReach(client, connection);
+  // The client holds the key now; no run, nor anything reading /proc/<pid>/environ, should find it here.
+  const keyDropped = dropFromEnvironment("BATON_API_KEY");
+  await warnAboutKeyReach(client, connection, { keyDropped });
   const agent = new Agent({
     client,
     apiUrl: connection.url,
