@@ -12,14 +12,9 @@ import { getDb } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { acceptInvitation } from "@/server/invitations/invitations";
 import { clientIp } from "@/server/security/client-ip";
+import { safeRedirectPath } from "@/server/security/safe-redirect";
 
 export type FormState = { error?: string; fieldErrors?: Record<string, string[] | undefined>; message?: string };
-
-/** Only same-site paths: "/w/acme" yes, "//evil.com" or "https://…" no. */
-function safeRedirect(value: FormDataEntryValue | null, fallback = "/"): string {
-  const s = typeof value === "string" ? value : "";
-  return s.startsWith("/") && !s.startsWith("//") && !s.startsWith("/\\") ? s : fallback;
-}
 
 function formError(err: unknown): FormState {
   if (err instanceof AppError) return { error: err.message };
@@ -36,7 +31,7 @@ async function ip() {
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
   try {
-    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeRedirect(form.get("callbackUrl")) });
+    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   } catch (err) {
     if (err instanceof AuthError) {
       const code = (err as AuthError & { code?: string }).code ?? "";
@@ -57,7 +52,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   } catch (err) {
     return formError(err);
   }
-  await signIn("credentials", { email, password, redirectTo: safeRedirect(form.get("callbackUrl")) });
+  await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   return {};
 }
 
