@@ -8,6 +8,7 @@ import * as alertRunCompleted from "./alert-run-completed";
 import * as alertRunFailed from "./alert-run-failed";
 import * as alertRunLate from "./alert-run-late";
 import * as alertRunRunningLong from "./alert-run-running-long";
+import * as alertSubscriptionConfirm from "./alert-subscription-confirm";
 import * as invitation from "./invitation";
 import * as paymentFailed from "./payment-failed";
 import * as resetPassword from "./reset-password";
@@ -32,6 +33,12 @@ export const templates = {
     component: verifyEmail.default,
     subject: verifyEmail.subject,
     previewProps: verifyEmail.PreviewProps,
+  }),
+  "alert-subscription-confirm": defineTemplate({
+    schema: alertSubscriptionConfirm.schema,
+    component: alertSubscriptionConfirm.default,
+    subject: alertSubscriptionConfirm.subject,
+    previewProps: alertSubscriptionConfirm.PreviewProps,
   }),
   "reset-password": defineTemplate({
     schema: resetPassword.schema,
