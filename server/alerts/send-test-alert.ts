@@ -48,7 +48,7 @@ export async function sendTestAlert(db: Db, args: { workspaceId: string; destina
     { id: r.destinationId, workspaceId: r.workspaceId, automationId: r.automationId, kind: r.kind, recipients: r.recipients, secret: r.secret, target: r.target, lastDigestAt: r.lastDigestAt },
     { id: r.deliveryId, kind: "test", event: r.event, attempts: r.attempts, createdAt: r.createdAt, template: r.template },
   );
-  return { outcome: result.outcome === "gone" ? "failed" : result.outcome, responseCode: result.responseCode, error: result.error };
+  return { outcome: result.outcome === "gone" || result.outcome === "skipped" ? "failed" : result.outcome, responseCode: result.responseCode, error: result.error };
 }
 
 async function verifiedTester(db: Db, testerId: string | null): Promise<string> {

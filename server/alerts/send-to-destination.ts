@@ -11,6 +11,7 @@ import { decryptSecret } from "@/server/security/secret-box";
 import type { AlertContext } from "./alert-context";
 import { alertEmail, digestEmail } from "./alert-email";
 import { confirmedAddresses, memberAddresses } from "./alert-email-subscriptions";
+import { releaseAlertEmails, reserveAlertEmails } from "../billing/alert-mail-quota";
 import { slackDigestMessage, slackMessage } from "./slack-message";
 import { webhookDigestPayload, webhookPayload } from "./webhook-payload";
 import { signatureHeader } from "./webhook-signature";
@@ -28,9 +29,10 @@ export type AlertPayload =
  * - retry: try again later (5xx, 429, network, timeout)
  * - gone: the destination says it no longer exists (404/410); repeated, it is disabled
  * - failed: sending the same thing again cannot work (a 4xx other than those)
+ * - skipped: not sent on purpose (the plan's alert email allowance is used up)
  */
 export type SendResult = {
-  outcome: "sent" | "kept" | "retry" | "gone" | "failed";
+  outcome: "sent" | "kept" | "retry" | "gone" | "failed" | "skipped";
   responseCode: number | null;
   error: string | null;
   retryAfterMs: number | null;
@@ -88,6 +90,16 @@ async function sendEmailAlert(db: Db, destination: Destination, payload: AlertPa
   if (to.length === 0) {
     return { outcome: "failed", responseCode: null, error: "No recipients: the chosen members have no verified email address, and no listed address has confirmed yet.", retryAfterMs: null };
   }
+  // Metered here, where the recipients are known; a test (to the tester only, rate-limited) is not.
+  const metered = payload.kind === "alert" && payload.context.test ? 0 : to.length;
+  const refusal = await reserveAlertEmails(db, destination.workspaceId, metered);
+  if (refusal) return { outcome: "skipped", responseCode: null, error: refusal, retryAfterMs: null };
+  const result = await sendEmails(destination, payload, to).catch((err: unknown) => ({ outcome: "retry" as const, responseCode: null, error: describeError(err), retryAfterMs: null }));
+  if (result.outcome !== "sent" && result.outcome !== "kept") await releaseAlertEmails(db, destination.workspaceId, metered);
+  return result;
+}
+
+async function sendEmails(destination: Destination, payload: AlertPayload, to: Recipient[]): Promise<SendResult> {
   const { template, props } =
     payload.kind === "alert" ? alertEmail(payload.context, payload.message) : digestEmail(payload.items, payload.workspace, workspaceUrl(payload.workspace.slug));
   // Members share one rendering; each external address gets its own, with its unsubscribe link.
