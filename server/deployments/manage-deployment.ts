@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** Pausing removes the deployment's future scheduled runs; resuming lets the scheduler refill them. */
 export async function setDeploymentPaused(db: Db, workspaceId: string, id: string, paused: boolean) {
@@ -25,7 +26,7 @@ export async function setDeploymentPaused(db: Db, workspaceId: string, id: strin
 
 /** Deletes the deployment and its future runs; runs that already happened stay in history. */
 export async function deleteDeployment(db: Db, workspaceId: string, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
   await db.transaction(async (tx) => {
     await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     const rows = await tx.delete(deployments).where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId))).returning({ id: deployments.id });

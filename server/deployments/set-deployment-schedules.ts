@@ -5,13 +5,14 @@ import { deployments } from "../db/schema";
 import { AppError } from "../errors";
 import { replaceSchedules } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
+import { isUuid } from "../../agent/protocol/storable";
 
 /**
  * Makes the deployment's schedules exactly `schedules` (the schedule editor's Save): unchanged ones
  * keep their future runs, changed and removed ones lose their unstarted runs, in one transaction.
  */
 export async function setDeploymentSchedules(db: Db, workspaceId: string, deploymentId: string, schedules: ScheduleInput[]) {
-  if (!/^[0-9a-f-]{36}$/i.test(deploymentId)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(deploymentId)) throw new AppError("NOT_FOUND", "Deployment not found.");
   await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ id: deployments.id })

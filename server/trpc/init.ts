@@ -7,6 +7,7 @@ import { isConnectionError } from "../db/pg-errors";
 import { AppError, type AppErrorCode } from "../errors";
 import { roleAtLeast } from "../auth/roles";
 import { resolveWorkspaceAccess } from "../workspaces/workspace-access";
+import { findUnstorable } from "../../agent/protocol/storable";
 
 export type TrpcContext = {
   db: Db;
@@ -53,7 +54,14 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapErrors);
+/** Input Postgres cannot hold (U+0000) or too deep to handle safely is refused naming the field, as on /api/v1. */
+const refuseUnstorable = t.middleware(async ({ getRawInput, next }) => {
+  const bad = findUnstorable(await getRawInput());
+  if (bad) throw new AppError("BAD_REQUEST", `${bad.path || "The input"} ${bad.problem}.`, { fieldErrors: { [bad.path]: [bad.problem] } });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseUnstorable);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "../../../agent/protocol/storable";
 import { requireRole, router } from "../init";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../api-keys/manage-api-keys";
 import { API_KEY_ROLES } from "../../db/schema";
@@ -21,7 +22,7 @@ export const apiKeysRouter = router({
     .query(({ ctx }) => listApiKeys(ctx.db, ctx.workspace.id)),
 
   create: requireRole("developer")
-    .input(z.object({ name: z.string().max(200), role: z.enum(API_KEY_ROLES), expiresAt: z.iso.datetime({ offset: true }).optional() }))
+    .input(z.object({ name: z.string().max(200), role: z.enum(API_KEY_ROLES), expiresAt: isoTimestampSchema.optional() }))
     .output(z.object({ key: z.string(), apiKey: z.object({ id: z.string(), name: z.string(), role: z.enum(API_KEY_ROLES), prefix: z.string(), expiresAt: z.string().nullable() }) }))
     .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.workspace.id, { ...ctx.actor, userId: ctx.user.id }, input)),
 
