@@ -22,7 +22,7 @@ export const MAX_INT32 = 2 ** 31 - 1;
  * The first place in a parsed JSON value that cannot be stored: a string or key with U+0000, or
  * nesting deeper than MAX_JSON_DEPTH. Iterative, so a 100,000-deep value cannot overflow the stack.
  */
-export function findUnstorable(value: unknown): { path: string; problem: string } | null {
+export function findUnstorable(value: unknown, opts: { allowNul?: boolean } = {}): { path: string; problem: string } | null {
   type Node = { v: unknown; depth: number; key: string; parent: Node | null };
   const pathOf = (n: Node | null, last?: string) => {
     const keys = last === undefined ? [] : [last];
@@ -33,13 +33,13 @@ export function findUnstorable(value: unknown): { path: string; problem: string 
   while (stack.length) {
     const n = stack.pop()!;
     if (typeof n.v === "string") {
-      if (n.v.includes("\u0000")) return { path: pathOf(n), problem: "contains a NUL character (\\u0000), which cannot be stored; remove it" };
+      if (!opts.allowNul && n.v.includes("\u0000")) return { path: pathOf(n), problem: "contains a NUL character (\\u0000), which cannot be stored; remove it" };
       continue;
     }
     if (n.v === null || typeof n.v !== "object") continue;
     if (n.depth >= MAX_JSON_DEPTH) return { path: pathOf(n), problem: `nests deeper than ${MAX_JSON_DEPTH} levels; flatten it` };
     for (const [k, child] of Object.entries(n.v)) {
-      if (k.includes("\u0000")) return { path: pathOf(n, k.replaceAll("\u0000", "\\u0000")), problem: "has a key with a NUL character (\\u0000), which cannot be stored; rename it" };
+      if (!opts.allowNul && k.includes("\u0000")) return { path: pathOf(n, k.replaceAll("\u0000", "\\u0000")), problem: "has a key with a NUL character (\\u0000), which cannot be stored; rename it" };
       stack.push({ v: child, depth: n.depth + 1, key: k, parent: n });
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { startApiServer } from "../helpers/api-server";
@@ -32,7 +33,7 @@ function nested(depth: number): unknown {
 const upsert = (over: Record<string, unknown>) => ({ flowName: "train", name: "odd", kind: "command", command: "echo", ...over });
 
 describe("odd input is refused with a 4xx naming the field, and nothing is written", () => {
-  it("NUL characters in names, tags, parameters (values and keys) and log messages", async () => {
+  it("NUL characters in names, tags, parameters (values and keys) and state messages", async () => {
     const deployments = await count("deployments");
     const runs = await count("flow_runs");
     expectRefused(await api.call("PUT", "/api/v1/deployments", { key: W.key, body: upsert({ name: "a\u0000b" }) }), "name");
@@ -45,10 +46,11 @@ describe("odd input is refused with a 4xx naming the field, and nothing is writt
     expectRefused(await api.call("POST", runPath, { key: W.key, body: { name: "\u0000" } }), "name");
     expect(await count("flow_runs")).toBe(runs);
 
-    const line = { runId: run.id, attempt: claimed.attempt, seq: 1, level: "info", timestamp: new Date().toISOString(), message: "bad \u0000 byte" };
-    expectRefused(await api.call("POST", "/api/v1/logs", { key: W.agentKey, body: { logs: [line] } }), "message");
-    const { rows } = await db.$client.query("select 1 from logs where flow_run_id = $1", [run.id]);
-    expect(rows).toHaveLength(0);
+    // A state's message (log lines are different: their NULs are stored as U+FFFD, see logs.test.ts).
+    const states = await db.$client.query("select count(*)::int as n from flow_run_states where flow_run_id = $1", [run.id]);
+    const report = { runId: run.id, attempt: claimed.attempt, leaseToken: claimed.leaseToken, transitionId: randomUUID(), state: { type: "RUNNING", message: "bad \u0000 byte" } };
+    expectRefused(await api.call("POST", "/api/v1/flow-runs/states", { key: W.agentKey, body: { reports: [report] } }), "reports.0.state.message");
+    expect((await db.$client.query("select count(*)::int as n from flow_run_states where flow_run_id = $1", [run.id])).rows).toEqual(states.rows);
   });
 
   it("NUL characters through tRPC", async () => {
