@@ -4,11 +4,12 @@ import { users } from "../db/schema";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { hashPassword, passwordSchema } from "../auth/password";
+import { personNameSchema } from "../email/display-name";
 import { hitRateLimit, minutesText } from "../security/rate-limit";
 import { sendVerificationEmail } from "./verify-email";
 
 export const signUpInput = z.object({
-  name: z.string().trim().max(100).optional(),
+  name: personNameSchema.optional(),
   email: z.email("Enter a valid email address.").max(254).transform((e) => e.trim().toLowerCase()),
   password: passwordSchema,
 });
