@@ -71,14 +71,17 @@ export async function pollCliLogin(request: APIRequestContext, deviceCode: strin
 
 /**
  * On a signed-in page, approves (or denies) a `baton login` code into a workspace as a person
- * would: opens /cli/authorize with the code (or `url`, e.g. the verificationUriComplete the CLI
- * printed), picks the workspace by slug and presses the button.
+ * would: opens /cli/authorize (or `url`, the address the CLI printed), types the code the
+ * terminal shows, picks the workspace by slug and the key's role (default: as offered) and
+ * presses the button.
  */
-export async function authorizeCliLogin(page: Page, opts: { userCode: string; workspace: string; url?: string; decision?: "Approve" | "Deny" }) {
-  await page.goto(opts.url ?? `/cli/authorize?code=${encodeURIComponent(opts.userCode)}`);
+export async function authorizeCliLogin(page: Page, opts: { userCode: string; workspace: string; url?: string; role?: string; decision?: "Approve" | "Deny" }) {
+  await page.goto(opts.url ?? "/cli/authorize");
   await expect(page.getByRole("heading", { name: "Authorize the Baton CLI" })).toBeVisible();
-  await expect(page.getByLabel("Code")).toHaveValue(opts.userCode);
+  await page.getByLabel("Code").fill(opts.userCode);
   await page.getByLabel("Workspace").selectOption(opts.workspace);
+  if (opts.role) await page.getByLabel("Key role").selectOption(opts.role);
+  await expect(page.getByLabel("Login request")).toContainText("Started");
   await page.getByRole("button", { name: opts.decision ?? "Approve" }).click();
   await expect(page.getByText(opts.decision === "Deny" ? "Denied. The CLI gets no access." : "Approved. You can close this tab and return to your terminal.")).toBeVisible();
 }

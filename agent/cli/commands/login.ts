@@ -42,13 +42,14 @@ function safeCurrentUrl() {
   }
 }
 
-type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; verificationUriComplete: string; expiresIn: number; interval: number };
+type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; expiresIn: number; interval: number };
 
 async function deviceLogin(url: string, openBrowser: boolean): Promise<string> {
   const api = new ApiClient(url, null, `baton-cli/${VERSION}`);
   const start = await api.request<DeviceStart>("POST", "/auth/device", { body: { clientName: `CLI on ${hostname()}`.slice(0, 100) } });
-  console.log(`To log in, open this page in a browser, check the code and approve:\n\n  ${start.verificationUriComplete}\n\n  Code: ${start.userCode}\n`);
-  if (openBrowser) tryOpenBrowser(start.verificationUriComplete);
+  // The page never gets the code in its link: typing it is what ties the approval to this terminal.
+  console.log(`To log in, open this page in a browser, type this code and approve:\n\n  ${start.verificationUri}\n\n  Code: ${start.userCode}\n`);
+  if (openBrowser) tryOpenBrowser(start.verificationUri);
   console.log(`Waiting for approval (the code expires in ${Math.round(start.expiresIn / 60)} minutes; Ctrl-C to stop)…`);
   let interval = start.interval;
   const deadline = Date.now() + start.expiresIn * 1000;
