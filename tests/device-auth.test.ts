@@ -124,7 +124,7 @@ describe("the device flow end to end", () => {
 
     const me = await api.call("GET", "/api/v1/me", { key: token.json.key });
     expect(me.status).toBe(200);
-    expect(me.json).toEqual({ workspace: { id: ws.id, slug: ws.slug, name: ws.name }, key: { name: "CLI on dev-laptop", role: "developer" }, user: { id: dev.user.id, email: dev.user.email, name: null } });
+    expect(me.json).toEqual({ workspace: { id: ws.id, slug: ws.slug, name: ws.name }, key: { name: "CLI on dev-laptop", role: "developer", kind: "personal" }, user: { id: dev.user.id, email: dev.user.email, name: null } });
 
     // A key like one made in Settings → API keys: listed, created by the approver, audited.
     const listed = await dev.caller.apiKeys.list({ workspace: ws.slug });
@@ -232,9 +232,9 @@ describe("the device flow end to end", () => {
     const X = await createWorkspaceWithMembers(db);
     const outsider = await createWorkspaceWithMembers(db);
     const start = await startLogin();
-    for (const call of [outsider.owner.caller.deviceAuth.approve, outsider.owner.caller.deviceAuth.deny]) {
-      await expect(call({ workspace: X.ws.slug, userCode: start.userCode })).rejects.toMatchObject({ code: "NOT_FOUND", message: `Workspace "${X.ws.slug}" not found.` });
-    }
+    const notFound = { code: "NOT_FOUND", message: `Workspace "${X.ws.slug}" not found.` };
+    await expect(outsider.owner.caller.deviceAuth.approve({ workspace: X.ws.slug, userCode: start.userCode, role: "developer" })).rejects.toMatchObject(notFound);
+    await expect(outsider.owner.caller.deviceAuth.deny({ workspace: X.ws.slug, userCode: start.userCode })).rejects.toMatchObject(notFound);
     expect(await rowOf(start.deviceCode)).toMatchObject({ status: "pending", workspaceId: null, decidedBy: null });
     expect((await poll(start.deviceCode)).json.error.code).toBe("authorization_pending");
     expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, X.ws.id))).toHaveLength(0);
