@@ -12,6 +12,7 @@ import * as alertSubscriptionConfirm from "./alert-subscription-confirm";
 import * as invitation from "./invitation";
 import * as paymentFailed from "./payment-failed";
 import * as resetPassword from "./reset-password";
+import * as signupExistingAccount from "./signup-existing-account";
 import * as usageLimit from "./usage-limit";
 import * as verifyEmail from "./verify-email";
 
@@ -45,6 +46,12 @@ export const templates = {
     component: resetPassword.default,
     subject: resetPassword.subject,
     previewProps: resetPassword.PreviewProps,
+  }),
+  "signup-existing-account": defineTemplate({
+    schema: signupExistingAccount.schema,
+    component: signupExistingAccount.default,
+    subject: signupExistingAccount.subject,
+    previewProps: signupExistingAccount.PreviewProps,
   }),
   invitation: defineTemplate({
     schema: invitation.schema,

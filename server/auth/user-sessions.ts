@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
 import { userSessions } from "../db/schema";
+import { isUuid } from "../../agent/protocol/storable";
 
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 /** NOTIFY channel of session revocations (payload: the user id): open live streams check their session again. */
@@ -25,7 +26,7 @@ export async function createUserSession(db: Queryable, userId: string, meta: { i
 
 /** The user id of a live session, or null when it was signed out, revoked or expired. */
 export async function activeSessionUser(db: Queryable, sessionId: string): Promise<string | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) return null;
+  if (!isUuid(sessionId)) return null;
   const rows = await db
     .select({ userId: userSessions.userId })
     .from(userSessions)
@@ -34,7 +35,7 @@ export async function activeSessionUser(db: Queryable, sessionId: string): Promi
 }
 
 export async function revokeUserSession(db: Queryable, sessionId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) return;
+  if (!isUuid(sessionId)) return;
   const revoked = await db
     .update(userSessions)
     .set({ revokedAt: sql`now()` })

@@ -1,1 +1,0 @@
-ALTER TABLE "workspace_usage" ADD COLUMN "alert_emails" integer DEFAULT 0 NOT NULL;
