@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // Server text (run names, log lines, errors) reaches the terminal only through agent/cli/output.ts, which makes control sequences inert.
+    files: ["agent/cli/**/*.ts", "agent/agent/**/*.ts"],
+    ignores: ["agent/cli/output.ts"],
+    rules: { "no-console": "error" },
+  },
+  {
     files: ["server/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["@/app/*", "../app/*", "../../app/*"], message: "server/ never imports app/." }] }],

@@ -65,7 +65,8 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
   test.setTimeout(300_000);
   const ownerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ownerCtx.newPage();
-  await signUp(page, uniqueEmail("runs-owner"));
+  const ownerEmail = uniqueEmail("runs-owner");
+  await signUp(page, ownerEmail);
   const slug = await createWorkspace(page, "Runs Check");
 
   await page.goto(`/w/${slug}/runs`);
@@ -177,7 +178,11 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
       await expect(page.getByText("Attempt", { exact: true }).locator("xpath=following-sibling::dd")).toHaveText("2", { timeout: 20_000 });
       await expect(badge(page)).toHaveText(/Scheduled|Pending|Running/);
       await page.getByRole("tab", { name: "States" }).click();
-      await expect(page.getByRole("table", { name: "State history" }).getByText("Cancelled", { exact: true })).toBeVisible();
+      const history = page.getByRole("table", { name: "State history" });
+      await expect(history.getByText("Cancelled", { exact: true })).toBeVisible();
+      // Who cancelled and who retried: the person, on the rows their clicks wrote.
+      await expect(history.getByRole("row").filter({ hasText: "Cancelling" })).toContainText(`by ${ownerEmail}`);
+      await expect(history.getByRole("row").filter({ hasText: "Retried by a person" })).toContainText(`by ${ownerEmail}`);
       await page.getByRole("button", { name: "Cancel" }).click();
       await expect(badge(page)).toHaveText("Cancelled", { timeout: 15_000 });
     });

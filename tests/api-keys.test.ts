@@ -29,7 +29,7 @@ describe("API keys through /api/v1/me", () => {
     expect(me.status).toBe(200);
     expect(me.json).toEqual({
       workspace: { id: ws.id, slug: ws.slug, name: ws.name },
-      key: { name: "ci", role: "developer" },
+      key: { name: "ci", role: "developer", kind: "personal" },
       user: { id: owner.user.id, email: owner.user.email, name: null },
     });
 

@@ -6,7 +6,7 @@ import { decryptSecret } from "../server/security/secret-box";
 import { reloadEnv } from "../server/env";
 import type { AppError } from "../server/errors";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 import { start } from "./helpers/recording-server";
 
 const { db } = await createTestDatabase();
@@ -27,7 +27,7 @@ afterEach(() => {
 
 async function setup() {
   const w = await createWorkspaceWithMembers(db, ["viewer", "runner", "developer"]);
-  const { deployment } = await upsertDeployment(db, w.ws.id, { flowName: "etl", name: "nightly", kind: "command", command: "true" });
+  const { deployment } = await upsertDeployment(db, w.ws.id, TEST_ACTOR, { flowName: "etl", name: "nightly", kind: "command", command: "true" });
   const dev = w.members.developer.caller;
   return { ...w, dev, slug: w.ws.slug, deployment };
 }

@@ -8,7 +8,7 @@ import { upsertDeployment } from "../server/deployments/upsert-deployment";
 import { startApp, waitHealthy, type AppProcess } from "./helpers/app-process";
 import { BATON_BIN, type CliResult } from "./helpers/cli";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 import { freePort } from "./helpers/free-port";
 import { signedEvent, startStripeStandIn, STRIPE_TEST_ENV } from "./helpers/stripe-stand-in";
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 const w = await createWorkspaceWithMembers(db);
 const { key } = await w.owner.caller.apiKeys.create({ workspace: w.ws.slug, name: "billing-cli", role: "owner" });
-const { deployment } = await upsertDeployment(db, w.ws.id, { flowName: "nightly-etl", name: "prod", kind: "command", command: "true" });
+const { deployment } = await upsertDeployment(db, w.ws.id, TEST_ACTOR, { flowName: "nightly-etl", name: "prod", kind: "command", command: "true" });
 const MESSAGE = "Plan limit reached: 2,000 runs this month on Hobby. Upgrade in Settings → Billing.";
 
 function cli(args: string[]): Promise<CliResult> {

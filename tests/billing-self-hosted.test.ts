@@ -12,7 +12,7 @@ import { env } from "../server/env";
 import { createDeploymentRun } from "../server/runs/create-run";
 import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 
 /** No STRIPE_SECRET_KEY: self-hosted. No billing procedures or webhook, and no limit of any plan. */
 const { db } = await createTestDatabase();
@@ -33,14 +33,14 @@ describe("self-hosted mode", () => {
     const w = await createWorkspaceWithMembers(db, ["developer", "runner", "viewer"]);
     await w.owner.caller.invitations.create({ workspace: w.ws.slug, email: "fifth@example.com", role: "viewer" });
     for (const name of ["a1", "a2", "a3"]) await registerAgent(db, w.ws.id, { name, workPool: "default" } as never);
-    for (const name of ["d1", "d2", "d3", "d4", "d5", "d6"]) await upsertDeployment(db, w.ws.id, { flowName: "f", name, kind: "command", command: "true" });
+    for (const name of ["d1", "d2", "d3", "d4", "d5", "d6"]) await upsertDeployment(db, w.ws.id, TEST_ACTOR, { flowName: "f", name, kind: "command", command: "true" });
 
     const [pool] = await db.select().from(workPools).where(and(eq(workPools.workspaceId, w.ws.id), eq(workPools.name, "default")));
     const [flow] = await db.insert(flows).values({ workspaceId: w.ws.id, name: `flow-${randomBytes(4).toString("hex")}` }).returning();
     const [d] = await db.insert(deployments).values({ workspaceId: w.ws.id, flowId: flow.id, name: "d", kind: "command", command: "true", workPoolId: pool.id }).returning();
     // Even a counter row at the limit (left from hosted days, say) does not stop runs.
     await db.$client.query("insert into workspace_usage (workspace_id, month, runs) values ($1, $2, 500000)", [w.ws.id, usageMonth(new Date())]);
-    await Promise.all(Array.from({ length: 20 }, () => createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test")));
+    await Promise.all(Array.from({ length: 20 }, () => createDeploymentRun(db, w.ws.id, TEST_ACTOR, d.id, createRunSchema.parse({}))));
     await db.insert(schedules).values({ workspaceId: w.ws.id, deploymentId: d.id, kind: "interval", intervalSeconds: 60, anchor: new Date("2026-01-01T00:00:00Z"), timezone: "UTC" } as never);
     const filled = await fillSchedules(db, { now: new Date() });
     expect(filled.runsCreated).toBeGreaterThanOrEqual(60);

@@ -12,7 +12,7 @@ import { AppError } from "../server/errors";
 import { createDeploymentRun } from "../server/runs/create-run";
 import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 import { registerAgent } from "../server/agents/agents";
 import { upsertDeployment } from "../server/deployments/upsert-deployment";
 import { deleteExpiredDataByPlan } from "../server/billing/plan-retention";
@@ -173,7 +173,7 @@ describe("run quota", () => {
   it("the 2,001st run of a Hobby month is refused with plan_limit and the message; owners get the 80% and 100% emails once", async () => {
     const w = await createWorkspaceWithMembers(db);
     const d = await deploymentOf(w.ws.id);
-    const create = (input: object = {}) => createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse(input), "test");
+    const create = (input: object = {}) => createDeploymentRun(db, w.ws.id, TEST_ACTOR, d.id, createRunSchema.parse(input));
     await setRuns(w.ws.id, 1_599);
     await create(); // the 1,600th: 80%
     await create();
@@ -199,7 +199,7 @@ describe("run quota", () => {
     const w = await createWorkspaceWithMembers(db);
     const d = await deploymentOf(w.ws.id);
     await setRuns(w.ws.id, 1_990);
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test")));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => createDeploymentRun(db, w.ws.id, TEST_ACTOR, d.id, createRunSchema.parse({}))));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(10);
     const refused = results.filter((r) => r.status === "rejected");
     expect(refused).toHaveLength(10);
@@ -255,9 +255,9 @@ describe("limits by plan", () => {
     await deliver(signedEvent("customer.subscription.created", { id: "sub_p", object: "subscription", customer: w.customer }));
     const d = await deploymentOf(w.ws.id);
     await setRuns(w.ws.id, 2_000);
-    await createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test");
+    await createDeploymentRun(db, w.ws.id, TEST_ACTOR, d.id, createRunSchema.parse({}));
     await setRuns(w.ws.id, 50_000);
-    await expect(createDeploymentRun(db, w.ws.id, d.id, createRunSchema.parse({}), "test")).rejects.toThrow("Plan limit reached: 50,000 runs this month on Pro.");
+    await expect(createDeploymentRun(db, w.ws.id, TEST_ACTOR, d.id, createRunSchema.parse({}))).rejects.toThrow("Plan limit reached: 50,000 runs this month on Pro.");
   });
 
   it("members, agents online and deployments: Hobby's limits refuse the one too many with plan_limit, also under concurrency", async () => {
@@ -279,7 +279,7 @@ describe("limits by plan", () => {
     await db.$client.query("update agents set last_heartbeat_at = now() - interval '1 hour' where workspace_id = $1 and name = 'a2'", [w.ws.id]);
     await agent("a3");
 
-    const deploy = (name: string) => upsertDeployment(db, w.ws.id, { flowName: "f", name, kind: "command", command: "true" });
+    const deploy = (name: string) => upsertDeployment(db, w.ws.id, TEST_ACTOR, { flowName: "f", name, kind: "command", command: "true" });
     await Promise.all(["d1", "d2", "d3"].map(deploy));
     const results = await Promise.allSettled(["d4", "d5", "d6", "d7"].map(deploy));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);

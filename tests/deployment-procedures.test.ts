@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { upsertDeployment } from "../server/deployments/upsert-deployment";
 import type { AppError } from "../server/errors";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 
 const { db } = await createTestDatabase();
 
@@ -10,7 +10,7 @@ const schema = { type: "object", required: ["dataset"], properties: { dataset: {
 
 async function setup() {
   const w = await createWorkspaceWithMembers(db, ["viewer", "runner", "developer"]);
-  const { deployment } = await upsertDeployment(db, w.ws.id, {
+  const { deployment } = await upsertDeployment(db, w.ws.id, TEST_ACTOR, {
     flowName: "train",
     name: "nightly",
     kind: "command",

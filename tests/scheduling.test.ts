@@ -9,7 +9,7 @@ import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { removeFutureRuns, replaceSchedules } from "../server/scheduling/replace-schedules";
 import { compileSchedule, slotsAfter } from "../server/scheduling/schedule-slots";
 import { createTestDatabase } from "./helpers/db";
-import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { createWorkspaceWithMembers, TEST_ACTOR } from "./helpers/fixtures";
 
 const { db, url } = await createTestDatabase();
 
@@ -38,7 +38,7 @@ async function makeDeployment(workspaceId: string, opts: { parameters?: Record<s
 }
 
 async function setSchedules(workspaceId: string, deploymentId: string, inputs: ScheduleInput[], now: Date) {
-  return db.transaction((tx) => replaceSchedules(tx, { workspaceId, deploymentId, schedules: inputs, now }));
+  return db.transaction((tx) => replaceSchedules(tx, { workspaceId, deploymentId, schedules: inputs, now, actor: TEST_ACTOR, deploymentLabel: "test/test" }));
 }
 
 type RunRow = { id: string; schedule_id: string | null; slot_time: Date; scheduled_time: Date; state_type: string; state_name: string; attempt: number };

@@ -2,6 +2,7 @@ import type { LogLevel } from "../protocol/logs";
 import { cutLine } from "../sdk/log-sink";
 import { isRetryable, type ApiClient } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
+import { printError } from "../cli/output";
 
 export type ShippedLine = { runId: string; attempt: number; seq: number; level: LogLevel; timestamp: string; message: string; taskRunId?: string | null };
 
@@ -48,7 +49,7 @@ export class LogShipper {
       } catch (err) {
         if (!isRetryable(err)) {
           // The API refused the lines themselves (e.g. the run was deleted): keeping them would block every other run's logs.
-          console.error(`[baton agent] dropped ${batch.length} log lines the API refused: ${(err as Error).message}`);
+          printError(`[baton agent] dropped ${batch.length} log lines the API refused: ${(err as Error).message}`);
           this.queue.splice(0, batch.length);
           continue;
         }

@@ -25,9 +25,6 @@ export function parameterEnv(parameters: Record<string, unknown>): Record<string
   return env;
 }
 
-/** Variables of the agent's own that a run must not see: its key could act beyond the run. */
-const PRIVATE_ENV = ["BATON_API_KEY", "BATON_PROFILE"];
-
 /**
  * One run's process: the runner in its own process group, its output as log lines, its timeout,
  * and cancellation (SIGTERM to the group, SIGKILL after the grace period). `done` resolves with
@@ -52,9 +49,12 @@ export class RunProcess {
 
   start() {
     const d = this.run.deployment;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...parameterEnv(this.run.parameters) };
-    for (const k of PRIVATE_ENV) delete env[k];
-    Object.assign(env, {
+    // None of the agent's own Baton configuration (BATON_API_KEY, BATON_HOME, BATON_PROFILE, …):
+    // the run gets a token for itself, never the agent's key or the way to its profile. (Being the
+    // same OS user, it can still read what that user can: see docs/cli.md, "What a run can reach".)
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith("BATON_")) delete env[k];
+    Object.assign(env, parameterEnv(this.run.parameters), {
       BATON_API_URL: this.opts.apiUrl,
       BATON_RUN_ID: this.run.id,
       BATON_RUN_TOKEN: this.run.runToken,

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CliError } from "./errors";
+import { print } from "./output";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -12,7 +13,7 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
     throw new CliError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, "")}\n\nUsage: ${usage}`, 2);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    console.log(`Usage: ${usage}`);
+    print(`Usage: ${usage}`);
     process.exit(0);
   }
   return parsed;

@@ -1,6 +1,7 @@
 import { ApiError, UnreachableError } from "../client/api-client";
 import { ConfigError } from "../config/profiles";
 import { CliError } from "./errors";
+import { print, printError } from "./output";
 import { VERSION } from "./version";
 
 const HELP = `baton ${VERSION}: the Baton CLI
@@ -35,8 +36,8 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") return console.log(HELP);
-  if (command === "--version" || command === "version") return console.log(VERSION);
+  if (!command || command === "help" || command === "--help" || command === "-h") return print(HELP);
+  if (command === "--version" || command === "version") return print(VERSION);
   const load = COMMANDS[command];
   if (!load) throw new CliError(`Unknown command "${command}".\n\n${HELP}`, 2);
   await (await load())(rest);
@@ -44,7 +45,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof CliError) {
-    console.error(`Error: ${err.message}`);
+    printError(`Error: ${err.message}`);
     process.exit(err.exitCode);
   }
   if (err instanceof ApiError) {
@@ -55,14 +56,14 @@ main(process.argv.slice(2)).catch((err) => {
           ? " Your role does not allow this; ask an owner of the workspace."
           : "";
     const details = err.details && err.status === 422 ? `\n${formatDetails(err.details)}` : "";
-    console.error(`Error: ${err.message}${hint}${details}`);
+    printError(`Error: ${err.message}${hint}${details}`);
     process.exit(1);
   }
   if (err instanceof UnreachableError || err instanceof ConfigError) {
-    console.error(`Error: ${err.message}`);
+    printError(`Error: ${err.message}`);
     process.exit(1);
   }
-  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  printError(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });
 

@@ -44,16 +44,17 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   return {};
 }
 
+/**
+ * The same answer whether the address is new or already has an account (whose holder is mailed
+ * instead), so nobody is signed in here: signing in would tell the two apart.
+ */
 export async function signUpAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const email = String(form.get("email") ?? "");
-  const password = String(form.get("password") ?? "");
   try {
-    await signUp(getDb(), { name: String(form.get("name") ?? ""), email, password }, await ip());
+    const { email } = await signUp(getDb(), { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") }, await ip());
+    return { message: `We sent a message to ${email}. Open the link in it to confirm your address, then sign in.` };
   } catch (err) {
     return formError(err);
   }
-  await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
-  return {};
 }
 
 export async function signOutAction() {

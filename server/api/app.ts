@@ -4,7 +4,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import type { ApiEnv } from "./authenticate";
-import { errorBody, handleApiError } from "./errors";
+import { errorBody, handleApiError, validationDetails } from "./errors";
+import { refuseUnstorableInput } from "./storable-input";
 import type { DispatchListener } from "../dispatch/dispatch-listener";
 import { declaredOverLimit, LimitedBody, MAX_BODY_BYTES, tooLargeError } from "../http/body-limit";
 import { registerAgents } from "./routes/agents";
@@ -25,7 +26,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", z.flattenError(result.error as z.ZodError)), 422);
+        return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", validationDetails(result.error as z.ZodError)), 422);
       }
     },
   }).basePath("/api/v1");
@@ -44,6 +45,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
     if (c.req.header("transfer-encoding") !== undefined) return limitChunkedBody(c, next);
     return declaredOverLimit(c.req.header("content-length"), MAX_BODY_BYTES) ? tooLarge(c) : next();
   });
+  app.use("*", refuseUnstorableInput);
 
   registerMe(app);
   registerDeviceAuth(app);

@@ -4,7 +4,7 @@ import type { ApiKeyRole } from "../db/schema";
 import { AppError } from "../errors";
 import { authenticateApiKey, type ApiPrincipal } from "../api-keys/authenticate-api-key";
 import type { DispatchListener } from "../dispatch/dispatch-listener";
-import { verifyRunToken } from "../orchestration/run-token";
+import { assertRunTokenMayWrite, verifyRunToken } from "../orchestration/run-token";
 
 export type RunPrincipal = { workspaceId: string; runId: string; attempt: number };
 
@@ -21,15 +21,17 @@ export const requireApiKey = createMiddleware<ApiEnv>(async (c, next) => {
 
 /**
  * For the calls a running flow makes: a run token (`brt_…`, valid for one run attempt) or an API
- * key. With a run token, `run` is set and routes must only touch that run.
+ * key. With a run token, `run` is set and routes must only touch that run; a write is refused once
+ * the token's attempt is no longer current or has ended (after a grace), reads are not.
  */
 export const requireKeyOrRunToken = createMiddleware<ApiEnv>(async (c, next) => {
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   if (token.startsWith("brt_")) {
     const claims = verifyRunToken(token);
     if (!claims) throw new AppError("UNAUTHORIZED", "Invalid run token. Run tokens are issued to a run's process by its agent.");
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") await assertRunTokenMayWrite(c.get("db").$client, claims);
     c.set("run", claims);
-    c.set("principal", { workspace: { id: claims.workspaceId, slug: "", name: "" }, key: { id: "", name: "run token", role: "agent" }, user: null });
+    c.set("principal", { workspace: { id: claims.workspaceId, slug: "", name: "" }, key: { id: "", name: "run token", role: "agent", kind: "personal" }, user: null });
     return next();
   }
   c.set("run", null);

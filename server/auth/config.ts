@@ -11,6 +11,7 @@ import { verifyCredentials } from "../accounts/verify-credentials";
 import { activeSessionUser, createUserSession, revokeUserSession, SESSION_MAX_AGE_SECONDS } from "./user-sessions";
 import { clientIp } from "../security/client-ip";
 import { safeRedirectPath } from "../security/safe-redirect";
+import { personNameSchema } from "../email/display-name";
 
 /** Carries the minutes left in the code, so the form can say "try again in N minutes". */
 class RateLimitedSignIn extends CredentialsSignin {
@@ -93,7 +94,7 @@ async function upsertOAuthUser(email: string | null | undefined, name: string | 
   const normalized = email.trim().toLowerCase();
   const [row] = await db
     .insert(users)
-    .values({ email: normalized, name: name ?? null, emailVerifiedAt: new Date() })
+    .values({ email: normalized, name: personNameSchema.safeParse(name).data || null, emailVerifiedAt: new Date() })
     .onConflictDoUpdate({ target: users.email, set: { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` } })
     .returning({ id: users.id });
   return row?.id ?? (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)))[0]?.id ?? null;

@@ -1,14 +1,19 @@
 import { and, eq, sql } from "drizzle-orm";
+import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import { deployments } from "../db/schema";
+import { deployments, flows } from "../db/schema";
 import { AppError } from "../errors";
 import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
+import { isUuid } from "../../agent/protocol/storable";
+
+/** "etl/nightly": how people name a deployment, in the audit log as in the CLI. */
+export const deploymentLabel = (flowName: string, name: string) => `${flowName}/${name}`;
 
 /** Pausing removes the deployment's future scheduled runs; resuming lets the scheduler refill them. */
-export async function setDeploymentPaused(db: Db, workspaceId: string, id: string, paused: boolean) {
-  await getDeployment(db, workspaceId, id);
+export async function setDeploymentPaused(db: Db, workspaceId: string, actor: Actor, id: string, paused: boolean) {
+  const before = await getDeployment(db, workspaceId, id);
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(deployments)
@@ -18,18 +23,36 @@ export async function setDeploymentPaused(db: Db, workspaceId: string, id: strin
     if (paused) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     // Runs that waited while it was paused are claimable again: wake the pool's agents.
     else await tx.execute(sql`select pg_notify('baton_dispatch', ${row.workPoolId}::text)`);
+    // Pausing a paused deployment changes nothing, and the log says only what changed.
+    if (before.paused !== paused) {
+      await recordAuditEvent(tx, workspaceId, actor, {
+        action: paused ? "deployment.paused" : "deployment.resumed",
+        targetType: "deployment",
+        targetId: id,
+        targetLabel: deploymentLabel(before.flowName, before.name),
+      });
+    }
     await notifyLive(tx, workspaceId, "deployment", [id]);
   });
   return getDeployment(db, workspaceId, id);
 }
 
 /** Deletes the deployment and its future runs; runs that already happened stay in history. */
-export async function deleteDeployment(db: Db, workspaceId: string, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+export async function deleteDeployment(db: Db, workspaceId: string, actor: Actor, id: string) {
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
   await db.transaction(async (tx) => {
+    const [found] = await tx
+      .select({ name: deployments.name, flowName: flows.name })
+      .from(deployments)
+      .innerJoin(flows, eq(flows.id, deployments.flowId))
+      .where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId)));
+    if (!found) throw new AppError("NOT_FOUND", "Deployment not found.");
+    // Not locked above: a scheduler filling its schedules holds those and then needs the
+    // deployment row, so locking the deployment first could deadlock with it.
     await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     const rows = await tx.delete(deployments).where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId))).returning({ id: deployments.id });
     if (!rows[0]) throw new AppError("NOT_FOUND", "Deployment not found.");
+    await recordAuditEvent(tx, workspaceId, actor, { action: "deployment.deleted", targetType: "deployment", targetId: id, targetLabel: deploymentLabel(found.flowName, found.name) });
     await notifyLive(tx, workspaceId, "deployment", [id]);
   });
 }

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { deploymentUpsertSchema, type DeploymentUpsert } from "../../agent/protocol/deployments";
+import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { deployments } from "../db/schema";
 import { upsertFlow } from "../flows/upsert-flow";
@@ -7,6 +8,7 @@ import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns, replaceSchedules } from "../scheduling/replace-schedules";
 import { findWorkPool } from "../work-pools/find-work-pool";
 import { getDeployment } from "./get-deployment";
+import { deploymentLabel } from "./manage-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
 import { assertPlanAllows } from "../billing/plan-limits";
 
@@ -17,7 +19,7 @@ const FIELDS = ["description", "kind", "entrypoint", "command", "workPoolId", "p
  * again changes nothing and says so. Schedules, when given, replace the deployment's schedules;
  * changed or removed schedules take their future unstarted runs with them, in one transaction.
  */
-export async function upsertDeployment(db: Db, workspaceId: string, raw: DeploymentUpsert) {
+export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor, raw: DeploymentUpsert) {
   const input = deploymentUpsertSchema.parse(raw);
   assertValidParameterSchema(input.parameterSchema);
   const { id, created, changed } = await db.transaction(async (tx) => {
@@ -60,8 +62,15 @@ export async function upsertDeployment(db: Db, workspaceId: string, raw: Deploym
       const stale = ["parameters", "tags", "workPool"].some((f) => changed.includes(f));
       if ((!existing.paused && values.paused) || stale) await removeFutureRuns(tx, { workspaceId, deploymentId: id });
     }
+    const label = deploymentLabel(input.flowName, input.name);
+    // A redeploy that changed nothing writes nothing (CI deploys on every push); schedule changes get events of their own.
+    if (!existing) {
+      await recordAuditEvent(tx, workspaceId, actor, { action: "deployment.created", targetType: "deployment", targetId: id, targetLabel: label, details: { kind: input.kind, workPool: pool.name } });
+    } else if (changed.length) {
+      await recordAuditEvent(tx, workspaceId, actor, { action: "deployment.updated", targetType: "deployment", targetId: id, targetLabel: label, details: { changed } });
+    }
     if (input.schedules) {
-      const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules });
+      const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules, actor, deploymentLabel: label });
       if (result.changed && existing) changed.push("schedules");
     }
     // Schedule changes notify from replaceSchedules; a redeploy that changed nothing stays quiet.

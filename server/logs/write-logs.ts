@@ -11,8 +11,8 @@ const MARKER_RESERVE = 48;
  * Stores a batch of log lines with one statement. The batch is checked whole first: a run that is
  * not the caller's (another workspace's, or not the run token's) refuses it all and nothing is
  * written. A line already stored (same run, attempt and seq) is skipped, so a client may re-send a
- * batch whose answer it lost. A run token sends lines of its own attempt only; they are accepted
- * even after a newer attempt started (they describe what that attempt did).
+ * batch whose answer it lost. A run token sends lines of its own attempt only, and only while that
+ * attempt is current and running or just ended (requireKeyOrRunToken checks before this runs).
  */
 export async function writeLogs(opts: { pool: pg.Pool; workspaceId: string; runToken: RunTokenScope; lines: LogLine[] }): Promise<{ accepted: number; duplicates: number }> {
   const { pool, workspaceId, runToken } = opts;

@@ -59,11 +59,12 @@ export async function removeMember(db: Db, workspaceId: string, actor: Actor, us
       throw new AppError("CONFLICT", "The last owner cannot leave or be removed. Make someone else an owner first.");
     }
     await tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
-    // Keys act for their creator: a person who left must not keep access through them.
+    // Personal keys act for their creator: a person who left must not keep access through them.
+    // Service accounts' keys belong to the workspace and stay.
     await tx
       .update(apiKeys)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)));
+      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdBy, userId), eq(apiKeys.kind, "personal"), isNull(apiKeys.revokedAt)));
     await recordAuditEvent(tx, workspaceId, actor, {
       action: actor.userId === userId ? "member.left" : "member.removed",
       targetType: "member",

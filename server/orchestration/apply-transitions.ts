@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { StateType } from "../../agent/protocol/states";
 import type { RetryDelay } from "../../agent/protocol/deployments";
+import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { withPgTransaction } from "../db/pg-transaction";
 import { applySimpleTransitions } from "./fast-transitions";
 import { LEASE_SECONDS } from "./lease";
@@ -18,6 +19,8 @@ export type TransitionRequest = {
   fence?: Fence;
   /** The lease reaper's condition, re-checked under the row lock: a heartbeat may have renewed it. */
   onlyIfLeaseExpired?: boolean;
+  /** A person's action (cancel, retry): when accepted, the history row names them and the audit log gets `action`, in the same transaction. */
+  person?: { actor: Actor; action: string };
 };
 
 export type CurrentState = { type: StateType; name: string; message: string | null; timestamp: string };
@@ -31,6 +34,7 @@ export type TransitionResult =
 
 type Row = {
   id: string;
+  name: string;
   state_type: StateType;
   state_name: string;
   state_message: string | null;
@@ -85,7 +89,7 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
 
   return withPgTransaction(pool, async (client) => {
     const { rows } = await client.query<Row>(
-      `select r.id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.scheduled_time, r.attempt,
+      `select r.id, r.name, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.scheduled_time, r.attempt,
               r.auto_retries, r.lease_token, coalesce(r.lease_expires_at < now(), false) as lease_expired, r.agent_id, r.deployment_id, d.retries, d.retry_delay,
               (select array_agg(s.transition_id) from flow_run_states s
                 where s.flow_run_id = r.id and s.transition_id = any($3::uuid[])) as seen
@@ -99,7 +103,8 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
     const now = new Date();
     const results: TransitionResult[] = [];
     const changes = new Map<string, Change>();
-    const history: { runId: string; type: StateType; name: string; message: string | null; attempt: number; transitionId: string | null }[] = [];
+    const history: HistoryRow[] = [];
+    const audits: { actor: Actor; action: string; runId: string; runName: string; from: string; to: string }[] = [];
 
     for (const req of requests) {
       const run = runs.get(req.runId);
@@ -163,7 +168,8 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
         reopened: s.type === "SCHEDULED" && from !== "SCHEDULED",
       };
       changes.set(run.id, change);
-      history.push({ runId: run.id, type: s.type, name: s.name, message: s.message, attempt: change.attempt, transitionId: req.transitionId ?? null });
+      history.push({ runId: run.id, type: s.type, name: s.name, message: s.message, attempt: change.attempt, transitionId: req.transitionId ?? null, actorLabel: req.person?.actor.label ?? null });
+      if (req.person) audits.push({ ...req.person, runId: run.id, runName: run.name, from: run.state_name, to: s.name });
       if (req.transitionId) run.seen.add(req.transitionId);
       run.state_type = s.type;
       run.state_name = s.name;
@@ -177,6 +183,9 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
     }
 
     if (changes.size > 0) await writeChanges(client, workspaceId, [...changes.values()], history);
+    for (const a of audits) {
+      await recordAuditEvent(client, workspaceId, a.actor, { action: a.action, targetType: "flow_run", targetId: a.runId, targetLabel: a.runName, details: { from: a.from, to: a.to } });
+    }
     return results;
   });
 }
@@ -188,7 +197,9 @@ function fencingProblem(run: { attempt: number; lease_token: string | null }, fe
   return null;
 }
 
-async function writeChanges(client: pg.PoolClient, workspaceId: string, changes: Change[], history: { runId: string; type: StateType; name: string; message: string | null; attempt: number; transitionId: string | null }[]) {
+type HistoryRow = { runId: string; type: StateType; name: string; message: string | null; attempt: number; transitionId: string | null; actorLabel: string | null };
+
+async function writeChanges(client: pg.PoolClient, workspaceId: string, changes: Change[], history: HistoryRow[]) {
   const col = <K extends keyof Change>(k: K) => changes.map((c) => c[k]);
   await client.query(
     `with c as (
@@ -209,10 +220,10 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
        from c where r.id = any($2::uuid[]) and r.id = c.id and r.workspace_id = $1
        returning r.id, r.work_pool_id, r.state_type, r.scheduled_time
      ), hist as (
-       insert into flow_run_states (workspace_id, flow_run_id, type, name, message, attempt, transition_id)
-       select $1, h.run_id, h.type, h.name, h.message, h.attempt, h.transition_id
-         from unnest($14::uuid[], $15::text[], $16::text[], $17::text[], $18::int[], $19::uuid[])
-           with ordinality as h(run_id, type, name, message, attempt, transition_id, ord)
+       insert into flow_run_states (workspace_id, flow_run_id, type, name, message, attempt, transition_id, actor_label)
+       select $1, h.run_id, h.type, h.name, h.message, h.attempt, h.transition_id, h.actor_label
+         from unnest($14::uuid[], $15::text[], $16::text[], $17::text[], $18::int[], $19::uuid[], $20::text[])
+           with ordinality as h(run_id, type, name, message, attempt, transition_id, actor_label, ord)
         order by h.ord
        returning 1
      ), events as (
@@ -246,6 +257,7 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
       history.map((h) => h.message),
       history.map((h) => h.attempt),
       history.map((h) => h.transitionId),
+      history.map((h) => h.actorLabel),
     ],
   );
 }

@@ -12,14 +12,15 @@ type Row = { id: string; state_type: StateType; state_name: string; state_messag
  * table's from-states, the fence (attempt + lease token) and the transitionId check are all in
  * the UPDATE's WHERE, so a report that passes them is applied with its history row and
  * notifications in one round trip. Whatever does not pass (or is not this simple) is left for
- * the full path, which reads the run and says exactly why.
+ * the full path, which reads the run and says exactly why. A person's action always takes the
+ * full path, which names them in the history and the audit log.
  */
 export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string, requests: TransitionRequest[]): Promise<Map<number, TransitionResult>> {
   const counts = new Map<string, number>();
   for (const r of requests) counts.set(r.runId, (counts.get(r.runId) ?? 0) + 1);
   const eligible = requests
     .map((r, index) => ({ r, index, from: simpleAcceptFrom(r.state.type, r.by) }))
-    .filter(({ r, from }) => from && r.fence?.leaseToken && r.transitionId && counts.get(r.runId) === 1 && (!r.state.name || r.state.name === STATE_NAMES[r.state.type][0]));
+    .filter(({ r, from }) => from && !r.person && r.fence?.leaseToken && r.transitionId && counts.get(r.runId) === 1 && (!r.state.name || r.state.name === STATE_NAMES[r.state.type][0]));
   const results = new Map<number, TransitionResult>();
   if (eligible.length === 0) return results;
   const col = <T>(f: (e: (typeof eligible)[number]) => T) => eligible.map(f);

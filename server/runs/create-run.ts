@@ -2,9 +2,11 @@ import { and, eq } from "drizzle-orm";
 import type pg from "pg";
 import type { z } from "zod";
 import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol/runs";
+import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { flowRuns } from "../db/schema";
 import { uuidv7 } from "../db/uuidv7";
+import { withPgTransaction } from "../db/pg-transaction";
 import { billingEnabled } from "../billing/plans";
 import { insertWithinRunQuota } from "../billing/run-quota";
 import { findDeploymentRow } from "../deployments/get-deployment";
@@ -26,10 +28,13 @@ type NewRun = {
   scheduledTime: Date;
   attempt: number;
   idempotencyKey: string | null;
-  createdBy: string | null;
+  /** The person (or key) who started it: on the run, on its first history row and in the audit log. */
+  actor: Actor;
+  /** What the audit log says besides the run's name. */
+  auditDetails: Record<string, unknown>;
 };
 
-/** Inserts a run and its first history row, and wakes the pool's agents, in one statement. Null when the idempotency key was used. */
+/** Inserts a run and its first history row (naming who started it), and wakes the pool's agents, in one statement. Null when the idempotency key was used. */
 async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string | null> {
   const id = uuidv7();
   const { rows } = await q.query<{ id: string }>(
@@ -40,23 +45,31 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
        on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
        returning id, workspace_id, work_pool_id, attempt, state_type, state_name
      ), hist as (
-       insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt)
-       select workspace_id, id, state_type, state_name, attempt from ins returning 1
+       insert into flow_run_states (workspace_id, flow_run_id, type, name, attempt, actor_label)
+       select workspace_id, id, state_type, state_name, attempt, $14 from ins returning 1
      ), notes as (
        select pg_notify('baton_events', json_build_object('w', workspace_id, 'kind', 'flow_run', 'ids', json_build_array(id))::text),
               case when work_pool_id is not null then pg_notify('baton_dispatch', work_pool_id::text) end
          from ins
      )
      select id, (select count(*) from hist) as h, (select count(*) from notes) as n from ins`,
-    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.createdBy],
+    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.actor.label],
   );
   return rows[0]?.id ?? null;
 }
 
-/** With billing on, the run counts against the workspace's monthly quota (402 `plan_limit` when used up). */
+/**
+ * The run and its audit event commit together. With billing on, the run counts against the
+ * workspace's monthly quota (402 `plan_limit` when used up).
+ */
 function insertCountedRun(db: Db, run: NewRun): Promise<string | null> {
-  if (!billingEnabled()) return insertRun(db.$client, run);
-  return insertWithinRunQuota(db, run, (client) => insertRun(client, run));
+  const insert = async (client: pg.PoolClient) => {
+    const id = await insertRun(client, run);
+    if (id) await recordAuditEvent(client, run.workspaceId, run.actor, { action: "run.created", targetType: "flow_run", targetId: id, targetLabel: run.name, details: run.auditDetails });
+    return id;
+  };
+  if (!billingEnabled()) return withPgTransaction(db.$client, insert);
+  return insertWithinRunQuota(db, run, insert);
 }
 
 async function existingByKey(db: Db, workspaceId: string, key: string) {
@@ -69,7 +82,7 @@ async function existingByKey(db: Db, workspaceId: string, key: string) {
  * its JSON Schema (422 with per-field errors). With an idempotency key, asking again returns the
  * first run (`created: false`).
  */
-export async function createDeploymentRun(db: Db, workspaceId: string, deploymentId: string, input: z.output<typeof createRunSchema>, createdBy: string | null) {
+export async function createDeploymentRun(db: Db, workspaceId: string, actor: Actor, deploymentId: string, input: z.output<typeof createRunSchema>) {
   const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
@@ -86,14 +99,15 @@ export async function createDeploymentRun(db: Db, workspaceId: string, deploymen
     scheduledTime,
     attempt: 0,
     idempotencyKey: input.idempotencyKey ?? null,
-    createdBy,
+    actor,
+    auditDetails: { deployment: d.name, ...(input.scheduledTime ? { scheduledTime: input.scheduledTime } : {}) },
   });
   if (id) return { run: await getRun(db, workspaceId, id), created: true };
   return { run: await getRun(db, workspaceId, await existingByKey(db, workspaceId, input.idempotencyKey!)), created: false };
 }
 
 /** A flow run the SDK starts outside an agent: it begins RUNNING on attempt 1, with a run token for its reports. */
-export async function createAdhocRun(db: Db, workspaceId: string, input: z.output<typeof createAdhocRunSchema>, createdBy: string | null) {
+export async function createAdhocRun(db: Db, workspaceId: string, actor: Actor, input: z.output<typeof createAdhocRunSchema>) {
   const flow = await upsertFlow(db, workspaceId, input.flowName);
   const id = await insertCountedRun(db, {
     workspaceId,
@@ -107,7 +121,8 @@ export async function createAdhocRun(db: Db, workspaceId: string, input: z.outpu
     scheduledTime: new Date(),
     attempt: 1,
     idempotencyKey: input.idempotencyKey ?? null,
-    createdBy,
+    actor,
+    auditDetails: { flow: input.flowName },
   });
   const runId = id ?? (await existingByKey(db, workspaceId, input.idempotencyKey!));
   const run = await getRun(db, workspaceId, runId);

@@ -1,9 +1,11 @@
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import { scheduleInputSchema, type ScheduleInput } from "../../agent/protocol/deployments";
+import type { Actor } from "../audit/record-audit-event";
 import type { Tx } from "../db/client";
 import { flowRuns, schedules, type Schedule } from "../db/schema";
 import { AppError } from "../errors";
 import { notifyLive } from "../live/notify-live";
+import { recordScheduleChanges } from "./schedule-audit";
 import { validateSchedule } from "./schedule-slots";
 
 type Definition = {
@@ -75,12 +77,13 @@ function sameDefinition(row: Schedule, def: Definition): boolean {
  * Makes a deployment's schedules exactly `inputs`, in the caller's transaction. A schedule whose
  * definition is unchanged keeps its row, and so its future runs; changed and removed ones are
  * deleted with their future unstarted runs; new ones start filling on the scheduler's next tick.
- * Deploying the same schedules again therefore changes nothing (`changed: false`).
+ * Deploying the same schedules again therefore changes nothing (`changed: false`). What changed
+ * goes to the audit log as the actor's, in the same transaction.
  * Throws AppError("BAD_REQUEST") naming the schedule and what to fix.
  */
 export async function replaceSchedules(
   tx: Tx,
-  opts: { workspaceId: string; deploymentId: string; schedules: ScheduleInput[]; now?: Date },
+  opts: { workspaceId: string; deploymentId: string; schedules: ScheduleInput[]; actor: Actor; deploymentLabel: string; now?: Date },
 ): Promise<{ schedules: Schedule[]; changed: boolean }> {
   const now = opts.now ?? new Date();
   const defs = opts.schedules.map((raw, i) => toDefinition(raw, i, now));
@@ -134,6 +137,7 @@ export async function replaceSchedules(
 
   const rows = defs.map((_, i) => kept.get(i) ?? inserted[toInsert.findIndex((t) => t.i === i)]);
   const changed = unmatched.length > 0 || inserted.length > 0;
+  if (changed) await recordScheduleChanges(tx, opts, unmatched, inserted);
   if (changed) await notifyLive(tx, opts.workspaceId, "deployment", [opts.deploymentId]);
   return { schedules: rows, changed };
 }

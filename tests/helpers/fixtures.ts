@@ -12,6 +12,9 @@ import { eq } from "drizzle-orm";
 
 export const PASSWORD = "correct horse battery";
 
+/** Who a test's direct service calls act as, where the test is not about who. */
+export const TEST_ACTOR = { userId: null, label: "test" };
+
 export function uniqueEmail(tag = "user") {
   return `${tag}-${randomBytes(4).toString("hex")}@example.com`;
 }

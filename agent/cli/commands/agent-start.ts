@@ -2,9 +2,11 @@ import fs from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { Agent } from "../../agent/agent";
+import { warnAboutKeyReach } from "../agent-key-warnings";
 import { parse, positiveInt } from "../args";
 import { connect } from "../connect";
 import { CliError } from "../errors";
+import { print } from "../output";
 import { VERSION } from "../version";
 
 const USAGE = "baton agent start [--pool default] [--limit N] [--name NAME] [--workdir DIR] [--grace SECONDS]";
@@ -17,6 +19,7 @@ export async function agentCommand(argv: string[]) {
   const workdir = path.resolve((values.workdir as string | undefined) ?? ".");
   if (!fs.existsSync(workdir) || !fs.statSync(workdir).isDirectory()) throw new CliError(`--workdir ${workdir} is not a folder.`, 2);
   const { client, connection } = connect();
+  await warnAboutKeyReach(client, connection);
   const agent = new Agent({
     client,
     apiUrl: connection.url,
@@ -26,7 +29,7 @@ export async function agentCommand(argv: string[]) {
     workdir,
     graceSeconds: positiveInt("--grace", values.grace as string | undefined, 0) ?? 60,
     version: VERSION,
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    log: (line) => print(`${new Date().toISOString()} ${line}`),
   });
   // Exit now: idle keep-alive connections would otherwise hold the process open a while.
   process.exit(await agent.run());

@@ -8,7 +8,7 @@ import { readBatonYaml } from "../deploy/baton-yaml";
 import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
 import { loadFlow } from "../../sdk/load-flow";
 import { CliError } from "../errors";
-import { printJson } from "../output";
+import { print, printJson } from "../output";
 
 const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
@@ -69,7 +69,7 @@ export async function deploy(argv: string[]) {
     if (!values.json) {
       const d = res.deployment;
       const what = res.created ? "Created" : res.changed.length > 0 ? `Updated (${res.changed.join(", ")})` : "Unchanged";
-      console.log(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}`);
+      print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}`);
     }
   }
   if (values.json) printJson(results);

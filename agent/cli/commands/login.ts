@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { ApiClient, ApiError } from "../../client/api-client";
 import { sleep } from "../../client/backoff";
@@ -6,6 +5,8 @@ import { readConfig, resolveConnection, writeConfig, type Profile } from "../../
 import type { MeResponse } from "../../protocol/me";
 import { parse } from "../args";
 import { CliError } from "../errors";
+import { openServerPage } from "../open-url";
+import { print } from "../output";
 import { VERSION } from "../version";
 
 const USAGE = "baton login [--url URL] [--key KEY] [--profile NAME] [--no-browser]";
@@ -31,7 +32,7 @@ export async function login(argv: string[]) {
   config.profiles[name] = profile;
   config.current = name;
   writeConfig(config);
-  console.log(`Logged in to ${me.workspace.name} (${me.workspace.slug}) at ${url}${me.user ? ` as ${me.user.email}` : ""}, role ${me.key.role}. Profile "${name}" is now current.`);
+  print(`Logged in to ${me.workspace.name} (${me.workspace.slug}) at ${url}${me.user ? ` as ${me.user.email}` : ""}, role ${me.key.role}. Profile "${name}" is now current.`);
 }
 
 function safeCurrentUrl() {
@@ -42,14 +43,20 @@ function safeCurrentUrl() {
   }
 }
 
-type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; verificationUriComplete: string; expiresIn: number; interval: number };
+type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; expiresIn: number; interval: number };
 
 async function deviceLogin(url: string, openBrowser: boolean): Promise<string> {
   const api = new ApiClient(url, null, `baton-cli/${VERSION}`);
   const start = await api.request<DeviceStart>("POST", "/auth/device", { body: { clientName: `CLI on ${hostname()}`.slice(0, 100) } });
-  console.log(`To log in, open this page in a browser, check the code and approve:\n\n  ${start.verificationUriComplete}\n\n  Code: ${start.userCode}\n`);
-  if (openBrowser) tryOpenBrowser(start.verificationUriComplete);
-  console.log(`Waiting for approval (the code expires in ${Math.round(start.expiresIn / 60)} minutes; Ctrl-C to stop)…`);
+  // The page never gets the code in its link: typing it is what ties the approval to this terminal.
+  print(`To log in, open this page in a browser, type this code and approve:
+
+  ${start.verificationUri}
+
+  Code: ${start.userCode}
+`);
+  if (openBrowser) openServerPage(start.verificationUri, url);
+  print(`Waiting for approval (the code expires in ${Math.round(start.expiresIn / 60)} minutes; Ctrl-C to stop)…`);
   let interval = start.interval;
   const deadline = Date.now() + start.expiresIn * 1000;
   while (Date.now() < deadline + 5000) {
@@ -70,15 +77,4 @@ async function deviceLogin(url: string, openBrowser: boolean): Promise<string> {
     }
   }
   throw new CliError("The code expired before it was approved. Run `baton login` again.");
-}
-
-function tryOpenBrowser(target: string) {
-  const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
-  try {
-    const child = spawn(opener, [target], { stdio: "ignore", detached: true });
-    child.on("error", () => undefined);
-    child.unref();
-  } catch {
-    /* no browser here: the URL is printed */
-  }
 }

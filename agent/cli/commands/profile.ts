@@ -3,15 +3,15 @@ import type { MeResponse } from "../../protocol/me";
 import { parse } from "../args";
 import { connect } from "../connect";
 import { CliError } from "../errors";
-import { printJson, printTable } from "../output";
+import { print, printJson, printTable } from "../output";
 
 export async function whoami(argv: string[]) {
   const { values } = parse(argv, { json: { type: "boolean" } }, "baton whoami [--json]");
   const { client, connection } = connect();
   const me = await client.request<MeResponse>("GET", "/me");
   if (values.json) return printJson({ ...me, url: connection.url, profile: connection.profile });
-  console.log(`${me.user?.email ?? `API key "${me.key.name}"`} in ${me.workspace.name} (${me.workspace.slug}), role ${me.key.role}`);
-  console.log(`Server ${connection.url}; profile ${connection.profile ?? "(from BATON_API_URL / BATON_API_KEY)"}`);
+  print(`${me.user?.email ?? `API key "${me.key.name}"`} in ${me.workspace.name} (${me.workspace.slug}), role ${me.key.role}`);
+  print(`Server ${connection.url}; profile ${connection.profile ?? "(from BATON_API_URL / BATON_API_KEY)"}`);
 }
 
 export async function logout(argv: string[]) {
@@ -22,8 +22,8 @@ export async function logout(argv: string[]) {
   delete config.profiles[name];
   if (config.current === name) config.current = Object.keys(config.profiles)[0] ?? null;
   writeConfig(config);
-  console.log(`Logged out of profile "${name}" (its key was removed from this machine; revoke it in Settings → API keys if it may have leaked).`);
-  if (config.current) console.log(`Current profile: ${config.current}`);
+  print(`Logged out of profile "${name}" (its key was removed from this machine; revoke it in Settings → API keys if it may have leaked).`);
+  if (config.current) print(`Current profile: ${config.current}`);
 }
 
 export async function profile(argv: string[]) {
@@ -55,7 +55,7 @@ export async function profile(argv: string[]) {
     if (!config.profiles[name]) throw new CliError(`No profile named "${name}". Profiles: ${Object.keys(config.profiles).join(", ") || "none (run `baton login`)"}`);
     config.current = name;
     writeConfig(config);
-    return console.log(`Profile "${name}" is now current (${config.profiles[name].workspace?.name ?? config.profiles[name].url}).`);
+    return print(`Profile "${name}" is now current (${config.profiles[name].workspace?.name ?? config.profiles[name].url}).`);
   }
   throw new CliError("Usage: baton profile ls | baton profile use NAME", 2);
 }

@@ -2,7 +2,7 @@ import type { Deployment } from "../../protocol/deployments";
 import { parse, positiveInt } from "../args";
 import { connect } from "../connect";
 import { CliError } from "../errors";
-import { ago, printJson, printTable } from "../output";
+import { ago, print, printJson, printTable } from "../output";
 import { resolveDeployment } from "../resolve";
 import { describeSchedules } from "../deploy/deployment-spec";
 
@@ -34,10 +34,10 @@ export async function deployments(argv: string[]) {
     const d = await resolveDeployment(client, positionals[0]);
     if (sub === "delete") {
       await client.request("DELETE", `/deployments/${d.id}`);
-      return console.log(`Deleted ${d.flowName}/${d.name} and its future runs.`);
+      return print(`Deleted ${d.flowName}/${d.name} and its future runs.`);
     }
     await client.request("POST", `/deployments/${d.id}/${sub}`);
-    return console.log(sub === "pause" ? `Paused ${d.flowName}/${d.name}: no new runs start, its future scheduled runs were removed.` : `Resumed ${d.flowName}/${d.name}.`);
+    return print(sub === "pause" ? `Paused ${d.flowName}/${d.name}: no new runs start, its future scheduled runs were removed.` : `Resumed ${d.flowName}/${d.name}.`);
   }
   throw new CliError(`Usage: ${usage}`, 2);
 }
@@ -67,7 +67,7 @@ export async function pools(argv: string[]) {
       body: { name: positionals[0], concurrencyLimit: positiveInt("--concurrency", values.concurrency as string | undefined, 0), description: values.description },
     });
     if (values.json) return printJson(pool);
-    return console.log(`Created pool "${pool.name}". Start an agent for it: baton agent start --pool ${pool.name}`);
+    return print(`Created pool "${pool.name}". Start an agent for it: baton agent start --pool ${pool.name}`);
   }
   throw new CliError(`Usage: ${usage}`, 2);
 }

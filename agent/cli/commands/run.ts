@@ -6,7 +6,7 @@ import { sleep } from "../../client/backoff";
 import type { Connection } from "../../config/profiles";
 import { parse, parseParams } from "../args";
 import { connect } from "../connect";
-import { printJson } from "../output";
+import { print, printJson } from "../output";
 import { resolveDeployment } from "../resolve";
 
 const USAGE = "baton run DEPLOYMENT [--param k=v …] [--params-json JSON] [--watch] [--json]";
@@ -21,8 +21,8 @@ export async function run(argv: string[]) {
   const deployment = await resolveDeployment(client, positionals[0]);
   const { run } = await client.request<{ run: FlowRun }>("POST", `/deployments/${deployment.id}/runs`, { body: { parameters } });
   if (values.json && !values.watch) return printJson(run);
-  console.log(`Run ${run.name} (${run.id}) of ${deployment.flowName}/${deployment.name} created: ${run.state.name}`);
-  console.log(runUrl(connection, run.id));
+  print(`Run ${run.name} (${run.id}) of ${deployment.flowName}/${deployment.name} created: ${run.state.name}`);
+  print(runUrl(connection, run.id));
   if (values.watch) process.exitCode = (await watchRun(client, run.id)) === "COMPLETED" ? 0 : 1;
 }
 
@@ -35,7 +35,7 @@ export async function watchRun(client: ApiClient, runId: string): Promise<StateT
     cursor = await printNewLogs(client, runId, cursor);
     const label = `${r.state.name}${r.state.message ? `: ${r.state.message}` : ""} (attempt ${r.attempt})`;
     if (label !== lastState) {
-      console.log(`${new Date().toISOString().slice(11, 19)} state ${label}`);
+      print(`${new Date().toISOString().slice(11, 19)} state ${label}`);
       lastState = label;
     }
     if (TERMINAL_STATES.includes(r.state.type)) {
@@ -51,7 +51,7 @@ export async function printNewLogs(client: ApiClient, runId: string, after: stri
   let cursor = after;
   for (;;) {
     const page = await client.request<{ logs: Log[]; nextCursor: string | null; hasMore: boolean }>("GET", `/flow-runs/${runId}/logs`, { query: { after: cursor, limit: 1000 }, tries: 10 });
-    for (const l of page.logs) console.log(`${l.timestamp.slice(11, 23)} ${l.level.toUpperCase().padEnd(8)} ${l.message}`);
+    for (const l of page.logs) print(`${l.timestamp.slice(11, 23)} ${l.level.toUpperCase().padEnd(8)} ${l.message}`);
     cursor = page.nextCursor ?? cursor;
     if (!page.hasMore) return cursor;
   }

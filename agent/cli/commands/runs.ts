@@ -4,7 +4,7 @@ import { sleep } from "../../client/backoff";
 import { parse } from "../args";
 import { connect } from "../connect";
 import { CliError } from "../errors";
-import { ago, printJson, printTable } from "../output";
+import { ago, print, printJson, printTable } from "../output";
 import { resolveDeployment } from "../resolve";
 import { printNewLogs } from "./run";
 
@@ -55,5 +55,5 @@ async function action(kind: "cancel" | "retry", argv: string[]) {
   if (!id) throw new CliError(`Usage: baton runs ${kind} RUN`, 2);
   const { client } = connect();
   const run = await client.request<FlowRun>("POST", `/flow-runs/${id}/${kind}`);
-  console.log(`Run ${run.name} (${run.id}): ${run.state.name}${kind === "retry" ? `, attempt ${run.attempt + 1} next` : ""}`);
+  print(`Run ${run.name} (${run.id}): ${run.state.name}${kind === "retry" ? `, attempt ${run.attempt + 1} next` : ""}`);
 }

@@ -24,7 +24,10 @@ export function registerDeployments(app: OpenAPIHono<ApiEnv>) {
       request: jsonBody(deploymentUpsertSchema),
       responses: { 200: json("What was created or changed", upsertResultSchema), ...errorResponses },
     }),
-    async (c) => c.json(await upsertDeployment(c.get("db"), c.get("principal").workspace.id, c.req.valid("json")), 200),
+    async (c) => {
+      const p = c.get("principal");
+      return c.json(await upsertDeployment(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("json")), 200);
+    },
   );
 
   app.openapi(
@@ -60,7 +63,8 @@ export function registerDeployments(app: OpenAPIHono<ApiEnv>) {
       responses: { 200: json("Deleted", z.object({ deleted: z.literal(true) })), ...errorResponses },
     }),
     async (c) => {
-      await deleteDeployment(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id);
+      const p = c.get("principal");
+      await deleteDeployment(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("param").id);
       return c.json({ deleted: true as const }, 200);
     },
   );
@@ -75,7 +79,10 @@ export function registerDeployments(app: OpenAPIHono<ApiEnv>) {
         request: idParam,
         responses: { 200: json("The deployment", deploymentSchema), ...errorResponses },
       }),
-      async (c) => c.json(await setDeploymentPaused(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id, action === "pause"), 200),
+      async (c) => {
+        const p = c.get("principal");
+        return c.json(await setDeploymentPaused(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("param").id, action === "pause"), 200);
+      },
     );
   }
 
@@ -94,8 +101,8 @@ export function registerDeployments(app: OpenAPIHono<ApiEnv>) {
       },
     }),
     async (c) => {
-      const { principal } = { principal: c.get("principal") };
-      const result = await createDeploymentRun(c.get("db"), principal.workspace.id, c.req.valid("param").id, c.req.valid("json"), principalActor(principal).label);
+      const p = c.get("principal");
+      const result = await createDeploymentRun(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("param").id, c.req.valid("json"));
       return result.created ? c.json({ run: result.run, created: true as const }, 201) : c.json({ run: result.run, created: false as const }, 200);
     },
   );

@@ -34,7 +34,7 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
     }),
     async (c) => {
       const p = c.get("principal");
-      return c.json(await createAdhocRun(c.get("db"), p.workspace.id, c.req.valid("json"), principalActor(p).label), 201);
+      return c.json(await createAdhocRun(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("json")), 201);
     },
   );
 
@@ -76,7 +76,10 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
         request: idParam,
         responses: { 200: json("The run", flowRunSchema), ...errorResponses },
       }),
-      async (c) => c.json(await run(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+      async (c) => {
+        const p = c.get("principal");
+        return c.json(await run(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("param").id), 200);
+      },
     );
   }
 

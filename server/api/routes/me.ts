@@ -17,6 +17,6 @@ const route = createRoute({
 export function registerMe(app: OpenAPIHono<ApiEnv>) {
   app.openapi(route, (c) => {
     const { workspace, key, user } = c.get("principal");
-    return c.json({ workspace, key: { name: key.name, role: key.role }, user }, 200);
+    return c.json({ workspace, key: { name: key.name, role: key.role, kind: key.kind }, user }, 200);
   });
 }

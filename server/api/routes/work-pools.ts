@@ -7,6 +7,7 @@ import { claimWithWait } from "../../dispatch/claim-with-wait";
 import { issueRunToken } from "../../orchestration/run-token";
 import { reportStates } from "../../runs/change-run-state";
 import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
+import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
 
@@ -34,7 +35,10 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
       request: jsonBody(workPoolCreateSchema),
       responses: { 201: json("The pool", workPoolSchema), ...errorResponses },
     }),
-    async (c) => c.json(await createWorkPool(c.get("db"), c.get("principal").workspace.id, c.req.valid("json")), 201),
+    async (c) => {
+      const p = c.get("principal");
+      return c.json(await createWorkPool(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("json")), 201);
+    },
   );
 
   app.openapi(
@@ -46,7 +50,10 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
       request: { ...nameParam, ...jsonBody(workPoolUpdateSchema) },
       responses: { 200: json("The pool", workPoolSchema), ...errorResponses },
     }),
-    async (c) => c.json(await updateWorkPool(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").name, c.req.valid("json")), 200),
+    async (c) => {
+      const p = c.get("principal");
+      return c.json(await updateWorkPool(c.get("db"), p.workspace.id, principalActor(p), c.req.valid("param").name, c.req.valid("json")), 200);
+    },
   );
 
   app.openapi(

@@ -93,6 +93,12 @@ export const flowRunStates = pgTable(
     message: text(),
     attempt: integer().notNull(),
     transitionId: uuid(),
+    /**
+     * The person (or "key:name") whose action made this state: creation, cancel, retry. Null for
+     * agents, the SDK and Baton itself. A label, not a user FK: history rows are many, and
+     * deleting a user must not scan them; the label keeps who it was after they are gone.
+     */
+    actorLabel: text(),
     timestamp: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -22,7 +22,7 @@ export const deploymentsRouter = router({
   setPaused: requireRole("developer")
     .input(z.object({ deploymentId: z.uuid(), paused: z.boolean() }))
     .output(deploymentSchema)
-    .mutation(({ ctx, input }) => setDeploymentPaused(ctx.db, ctx.workspace.id, input.deploymentId, input.paused)),
+    .mutation(({ ctx, input }) => setDeploymentPaused(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input.paused)),
 
   /** The schedule editor's preview: the next times, or BAD_REQUEST with fieldErrors naming the field. */
   previewSchedule: workspaceProcedure
@@ -33,7 +33,7 @@ export const deploymentsRouter = router({
   replaceSchedules: requireRole("developer")
     .input(z.object({ deploymentId: z.uuid(), schedules: z.array(scheduleInputSchema).max(20) }))
     .output(deploymentSchema)
-    .mutation(({ ctx, input }) => setDeploymentSchedules(ctx.db, ctx.workspace.id, input.deploymentId, input.schedules)),
+    .mutation(({ ctx, input }) => setDeploymentSchedules(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input.schedules)),
 
   flows: workspaceProcedure.output(z.array(flowSchema)).query(({ ctx }) => listFlows(ctx.db, ctx.workspace.id)),
 

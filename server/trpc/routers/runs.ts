@@ -24,17 +24,17 @@ export const runsRouter = router({
 
   history: workspaceProcedure
     .input(z.object({ runId: z.uuid() }))
-    .output(z.array(z.object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), attempt: z.number(), timestamp: z.string() })))
+    .output(z.array(z.object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), attempt: z.number(), timestamp: z.string(), actorLabel: z.string().nullable() })))
     .query(({ ctx, input }) => runHistory(ctx.db, ctx.workspace.id, input.runId)),
 
   create: requireRole("runner")
     .input(createRunSchema.extend({ deploymentId: z.uuid() }))
     .output(z.object({ run: flowRunSchema, created: z.boolean() }))
-    .mutation(({ ctx, input }) => createDeploymentRun(ctx.db, ctx.workspace.id, input.deploymentId, input, ctx.user.email)),
+    .mutation(({ ctx, input }) => createDeploymentRun(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input)),
 
-  cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, input.runId)),
+  cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
 
-  retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, input.runId)),
+  retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
 
   /** The run's task runs (every attempt, creation order) with upstream ids: the graph and the timeline. */
   taskRuns: workspaceProcedure

@@ -23,8 +23,9 @@ export function StateHistory({ slug, runId }: { slug: string; runId: string }) {
       <tbody>
         {history.data.map((s, i) => (
           <tr key={i}>
-            <Td>
+            <Td className="whitespace-nowrap">
               <StateBadge type={s.type} name={s.name} />
+              {s.actorLabel && <span className="ml-1 text-slate-600"> by {s.actorLabel}</span>}
             </Td>
             <Td className="tabular-nums">{s.attempt}</Td>
             <Td className="whitespace-nowrap font-mono text-xs text-slate-600">

@@ -45,7 +45,14 @@ export function ApiKeysTable({ slug, keys }: { slug: string; keys: ApiKey[] }) {
         <tbody>
           {keys.map((key) => (
             <tr key={key.id}>
-              <Td className="font-medium text-slate-900">{key.name}</Td>
+              <Td className="font-medium text-slate-900">
+                {key.name}
+                {key.kind === "service_account" && (
+                  <span className="ml-2">
+                    <Badge tone="sky">service account</Badge>
+                  </span>
+                )}
+              </Td>
               <Td className="font-mono text-xs whitespace-nowrap">{key.prefix}…</Td>
               <Td>
                 <Badge tone={key.role === "agent" ? "violet" : "slate"}>{key.role}</Badge>

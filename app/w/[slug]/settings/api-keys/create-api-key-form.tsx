@@ -22,14 +22,14 @@ export function CreateApiKeyForm({ slug, userRole, onCreated }: { slug: string; 
   const [name, setName] = useState("");
   const [role, setRole] = useState<ApiKeyRole>("developer");
   const [expiresInDays, setExpiresInDays] = useState("");
-  const create = useMutation(
-    trpc.apiKeys.create.mutationOptions({
-      onSuccess: async ({ key, apiKey }) => {
-        onCreated({ name: apiKey.name, key });
-        await queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey({ workspace: slug }) });
-      },
-    }),
-  );
+  const [serviceAccount, setServiceAccount] = useState(false);
+  const onSuccess = async ({ key, apiKey }: { key: string; apiKey: { name: string } }) => {
+    onCreated({ name: apiKey.name, key });
+    await queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey({ workspace: slug }) });
+  };
+  const createPersonal = useMutation(trpc.apiKeys.create.mutationOptions({ onSuccess }));
+  const createService = useMutation(trpc.apiKeys.createServiceAccount.mutationOptions({ onSuccess }));
+  const create = serviceAccount ? createService : createPersonal;
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -53,11 +53,20 @@ export function CreateApiKeyForm({ slug, userRole, onCreated }: { slug: string; 
               </option>
             ))}
           </SelectField>
+          {userRole === "owner" && (
+            <div className="flex items-center gap-2 pb-2">
+              <input id="key-service-account" type="checkbox" checked={serviceAccount} onChange={(e) => setServiceAccount(e.target.checked)} className="h-4 w-4" />
+              <label htmlFor="key-service-account">Service account</label>
+            </div>
+          )}
           <Button type="submit" disabled={create.isPending}>
             Create key
           </Button>
         </div>
-        <p className="text-xs text-slate-500">A key can have at most your own role. Give agents the agent role: it can only claim, heartbeat and report runs.</p>
+        <p className="text-xs text-slate-500">
+          A key acts for you, with at most your current role, and stops when you leave. Give agents the agent role: it can only claim, heartbeat and report runs.
+          {userRole === "owner" && " A service account's key belongs to the workspace instead: it keeps its role and keeps working when you leave."}
+        </p>
         {create.isError && <Alert>{create.error.message}</Alert>}
       </form>
     </Card>

@@ -22,7 +22,7 @@ export function AuditLogTable({ slug }: { slug: string }) {
 
   const items = events.data.pages.flatMap((page) => page.items);
   if (items.length === 0) {
-    return <EmptyState title="No events yet">Changes to members, invitations, API keys and settings are recorded here.</EmptyState>;
+    return <EmptyState title="No events yet">Changes to members, invitations, API keys, settings, deployments, schedules, work pools and automations, and runs people start, cancel or retry, are recorded here.</EmptyState>;
   }
 
   return (

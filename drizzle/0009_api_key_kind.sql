@@ -1,0 +1,2 @@
+ALTER TABLE "api_keys" ADD COLUMN "kind" text DEFAULT 'personal' NOT NULL;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_kind" CHECK ("api_keys"."kind" in ('personal', 'service_account'));

@@ -1,0 +1,1 @@
+ALTER TABLE "flow_run_states" ADD COLUMN "actor_label" text;
