@@ -12,8 +12,21 @@ export async function signUp(page: Page, email: string, name = "Test Person") {
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
+  await submitSignUpAndSignIn(page, email);
+}
+
+/**
+ * On a filled sign-up form: creates the account, then signs in from the confirmation message (sign-up
+ * itself signs nobody in, so it answers the same for addresses that already have an account).
+ */
+export async function submitSignUpAndSignIn(page: Page, email: string, password = PASSWORD) {
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).not.toHaveURL(/\/signup/);
+  await expect(page.getByRole("status")).toContainText(`We sent a message to ${email}`);
+  await page.getByRole("link", { name: "Continue to sign in" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/signin/);
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {
@@ -25,9 +38,12 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 
 /** Opens the newest mail to `to` whose subject matches, in the dev mailbox, as a person would. */
 export async function openMail(page: Page, to: string, subject: RegExp) {
-  await page.goto("/dev/mailbox");
   const row = page.getByRole("row").filter({ hasText: to }).filter({ hasText: subject }).first();
-  await expect(row).toBeVisible();
+  // Some mail (a reset link) is stored just after the form answers: reload until it is there.
+  await expect(async () => {
+    await page.goto("/dev/mailbox");
+    await expect(row).toBeVisible({ timeout: 1000 });
+  }).toPass();
   await row.getByRole("link").first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(subject);
 }
@@ -55,14 +71,17 @@ export async function pollCliLogin(request: APIRequestContext, deviceCode: strin
 
 /**
  * On a signed-in page, approves (or denies) a `baton login` code into a workspace as a person
- * would: opens /cli/authorize with the code (or `url`, e.g. the verificationUriComplete the CLI
- * printed), picks the workspace by slug and presses the button.
+ * would: opens /cli/authorize (or `url`, the address the CLI printed), types the code the
+ * terminal shows, picks the workspace by slug and the key's role (default: as offered) and
+ * presses the button.
  */
-export async function authorizeCliLogin(page: Page, opts: { userCode: string; workspace: string; url?: string; decision?: "Approve" | "Deny" }) {
-  await page.goto(opts.url ?? `/cli/authorize?code=${encodeURIComponent(opts.userCode)}`);
+export async function authorizeCliLogin(page: Page, opts: { userCode: string; workspace: string; url?: string; role?: string; decision?: "Approve" | "Deny" }) {
+  await page.goto(opts.url ?? "/cli/authorize");
   await expect(page.getByRole("heading", { name: "Authorize the Baton CLI" })).toBeVisible();
-  await expect(page.getByLabel("Code")).toHaveValue(opts.userCode);
+  await page.getByLabel("Code").fill(opts.userCode);
   await page.getByLabel("Workspace").selectOption(opts.workspace);
+  if (opts.role) await page.getByLabel("Key role").selectOption(opts.role);
+  await expect(page.getByLabel("Login request")).toContainText("Started");
   await page.getByRole("button", { name: opts.decision ?? "Approve" }).click();
   await expect(page.getByText(opts.decision === "Deny" ? "Denied. The CLI gets no access." : "Approved. You can close this tab and return to your terminal.")).toBeVisible();
 }
@@ -82,7 +101,7 @@ export async function inviteAndJoin(page: Page, browser: Browser, opts: { slug: 
   await invitee.getByRole("link", { name: /\/invite\// }).click();
   await invitee.getByRole("link", { name: "Create an account to join" }).click();
   await invitee.getByLabel("Password").fill(PASSWORD);
-  await invitee.getByRole("button", { name: "Create account" }).click();
+  await submitSignUpAndSignIn(invitee, opts.email);
   await invitee.getByRole("button", { name: "Accept invitation" }).click();
   await expect(invitee.getByRole("banner").getByText(`Your role: ${opts.role}`)).toBeVisible();
   return invitee;

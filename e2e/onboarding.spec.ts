@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, openMail, signUp, uniqueEmail } from "./helpers";
+import { createWorkspace, openMail, signUp, submitSignUpAndSignIn, uniqueEmail } from "./helpers";
 
 test("sign up, verify the address, create a workspace, invite a colleague who joins with their role", async ({ browser }) => {
   const ownerEmail = uniqueEmail("owner");
@@ -43,7 +43,7 @@ test("sign up, verify the address, create a workspace, invite a colleague who jo
   await expect(invitee.getByLabel("Email")).toHaveValue(inviteeEmail);
   await invitee.getByLabel("Your name").fill("Ravi Runner");
   await invitee.getByLabel("Password").fill("another strong password");
-  await invitee.getByRole("button", { name: "Create account" }).click();
+  await submitSignUpAndSignIn(invitee, inviteeEmail, "another strong password");
   await expect(invitee).toHaveURL(/\/invite\//);
   await invitee.getByRole("button", { name: "Accept invitation" }).click();
   await expect(invitee).toHaveURL(new RegExp(`/w/${slug}$`));

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, openMail, PASSWORD, signUp, uniqueEmail } from "./helpers";
+import { createWorkspace, openMail, PASSWORD, signUp, submitSignUpAndSignIn, uniqueEmail } from "./helpers";
 
 test("a viewer sees no owner controls, and the server refuses the calls anyway; API keys work end to end", async ({ browser }) => {
   const ownerCtx = await browser.newContext();
@@ -37,7 +37,7 @@ test("a viewer sees no owner controls, and the server refuses the calls anyway; 
   await viewer.getByRole("link", { name: /\/invite\// }).click();
   await viewer.getByRole("link", { name: "Create an account to join" }).click();
   await viewer.getByLabel("Password").fill(PASSWORD);
-  await viewer.getByRole("button", { name: "Create account" }).click();
+  await submitSignUpAndSignIn(viewer, viewerEmail);
   await viewer.getByRole("button", { name: "Accept invitation" }).click();
   await expect(viewer.getByRole("banner").getByText("Your role: viewer")).toBeVisible();
 

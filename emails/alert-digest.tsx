@@ -19,6 +19,7 @@ export const schema = z.object({
   /** Alerts not listed, shown as "and N more". */
   moreCount: z.number().int().nonnegative().default(0),
   url: link,
+  unsubscribeUrl: link.nullish(),
 });
 export type AlertDigestProps = z.infer<typeof schema>;
 

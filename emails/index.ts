@@ -8,9 +8,11 @@ import * as alertRunCompleted from "./alert-run-completed";
 import * as alertRunFailed from "./alert-run-failed";
 import * as alertRunLate from "./alert-run-late";
 import * as alertRunRunningLong from "./alert-run-running-long";
+import * as alertSubscriptionConfirm from "./alert-subscription-confirm";
 import * as invitation from "./invitation";
 import * as paymentFailed from "./payment-failed";
 import * as resetPassword from "./reset-password";
+import * as signupExistingAccount from "./signup-existing-account";
 import * as usageLimit from "./usage-limit";
 import * as verifyEmail from "./verify-email";
 
@@ -33,11 +35,23 @@ export const templates = {
     subject: verifyEmail.subject,
     previewProps: verifyEmail.PreviewProps,
   }),
+  "alert-subscription-confirm": defineTemplate({
+    schema: alertSubscriptionConfirm.schema,
+    component: alertSubscriptionConfirm.default,
+    subject: alertSubscriptionConfirm.subject,
+    previewProps: alertSubscriptionConfirm.PreviewProps,
+  }),
   "reset-password": defineTemplate({
     schema: resetPassword.schema,
     component: resetPassword.default,
     subject: resetPassword.subject,
     previewProps: resetPassword.PreviewProps,
+  }),
+  "signup-existing-account": defineTemplate({
+    schema: signupExistingAccount.schema,
+    component: signupExistingAccount.default,
+    subject: signupExistingAccount.subject,
+    previewProps: signupExistingAccount.PreviewProps,
   }),
   invitation: defineTemplate({
     schema: invitation.schema,

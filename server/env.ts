@@ -10,7 +10,8 @@ const flag = z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1", "
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: optional(z.coerce.number().int().min(1).max(65535)).default(3000),
-  HOST: optional(z.string()).default("0.0.0.0"),
+  /** Unset: all interfaces, or loopback only while the dev mailbox is on (see listenHost). */
+  HOST: optional(z.string()),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
   DATABASE_POOL_MAX: optional(z.coerce.number().int().min(1).max(200)).default(10),
   BATON_DATA_DIR: optional(z.string()).default(".baton"),
@@ -75,4 +76,15 @@ export function publicUrl(): string {
 export function devMailboxEnabled(): boolean {
   const e = env();
   return e.NODE_ENV !== "production" || e.BATON_DEV_MAILBOX;
+}
+
+/** The dev mailbox shows every reset link: while it is on, listen on loopback unless HOST says otherwise. */
+export function listenHost(): string {
+  return env().HOST ?? (devMailboxEnabled() ? "127.0.0.1" : "0.0.0.0");
+}
+
+/** The names a browser may use for this server while the dev mailbox is on (against DNS rebinding). */
+export function devMailboxHostnames(): ReadonlySet<string> | null {
+  if (!devMailboxEnabled()) return null;
+  return new Set(["localhost", "127.0.0.1", "[::1]", new URL(publicUrl()).hostname]);
 }

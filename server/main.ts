@@ -5,7 +5,8 @@ import { createApiApp } from "./api/app";
 import { prepareDatabase } from "./boot/prepare-database";
 import { getDb } from "./db/client";
 import { DispatchListener } from "./dispatch/dispatch-listener";
-import { env, publicUrl, reloadEnv } from "./env";
+import { billingEnabled } from "./billing/plans";
+import { devMailboxHostnames, env, listenHost, publicUrl, reloadEnv } from "./env";
 import { respondHealth } from "./http/health";
 import { createRequestHandler } from "./http/handle-request";
 import { startBackgroundServices } from "./services/background-services";
@@ -31,13 +32,17 @@ async function main() {
       health: (_req, res) => respondHealth(getDb(), res),
       next: (req, res) => nextHandler(req, res),
       trustProxy: e.BATON_TRUST_PROXY,
+      billing: billingEnabled(),
+      allowedHostnames: devMailboxHostnames(),
+      dev,
+      https: publicUrl().startsWith("https://"),
     }),
   );
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
 
   const services = e.BATON_SERVICES === "on" ? startBackgroundServices(getDb(), url) : null;
-  await new Promise<void>((resolve) => server.listen(e.PORT, e.HOST, resolve));
+  await new Promise<void>((resolve) => server.listen(e.PORT, listenHost(), resolve));
   console.log(`[baton] ready on ${publicUrl()} (${dev ? "development" : "production"}${embedded ? ", embedded Postgres" : ""})`);
 
   let stopping = false;

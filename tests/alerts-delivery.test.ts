@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { confirmAlertAddress } from "@/server/alerts/alert-email-subscriptions";
 import { verifySignature } from "@/server/alerts/webhook-signature";
 import { reloadEnv } from "@/server/env";
 import { waitFor } from "./helpers/app-process";
@@ -85,14 +86,21 @@ describe("alerts through real runs", () => {
     await settled(1, slack);
   });
 
-  it("a completed run emails the chosen members through Resend with an idempotency key", { timeout: 60_000 }, async () => {
+  it("a completed run emails the chosen members and the confirmed address through Resend with an idempotency key", { timeout: 60_000 }, async () => {
     const d = await env.deployCommand("publish-model", "echo published");
     await automate("Model published", d.id, ["Completed"], [{ kind: "email", userIds: [owner.user.id], addresses: ["ml-team@example.com"] }]);
+    // The address is not a member's: it receives alerts once it confirmed the link Baton mailed it
+    // (this test's tRPC caller runs in the test process, without RESEND_API_KEY: the mail is in the outbox).
+    const { rows } = await env.db.$client.query<{ text: string }>(`select text from email_messages where "to" = 'ml-team@example.com' and template = 'alert-subscription-confirm'`);
+    const token = /confirm\?token=([A-Za-z0-9_-]+)/.exec(rows[0].text)![1];
+    expect(await confirmAlertAddress(env.db, token)).toMatchObject({ address: "ml-team@example.com" });
     const run = await startRun(d.id);
     const req = await resend.waitForRequest((r) => r.path === "/emails/batch" && r.rawBody.includes(run.name), 30_000);
     const emails = req.body as { to: string; subject: string; html: string; text: string }[];
     expect(emails.map((e) => e.to).sort()).toEqual([owner.user.email, "ml-team@example.com"].sort());
     expect(emails[0].subject).toMatch(/completed/i);
+    expect(emails.find((e) => e.to === "ml-team@example.com")!.text).toContain("/alerts/unsubscribe?token=");
+    expect(emails.find((e) => e.to === owner.user.email)!.text).not.toContain("/alerts/unsubscribe");
     expect(emails[0].html).toContain(`/w/${slug}/runs/${run.id}`);
     expect(req.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../server/db/client";
-import { startEmbeddedPostgres } from "../server/db/embedded-postgres";
+import { embeddedPostgresUrl, startEmbeddedPostgres } from "../server/db/embedded-postgres";
 import { SERVICE_LOCKS } from "../server/services/background-services";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
 import { freePort } from "./helpers/free-port";
@@ -45,7 +45,7 @@ describe("the app as a process", () => {
     apps.push(first);
     await waitHealthy(first);
     expect(await health(first.url)).toEqual({ status: 200, body: { ok: true, db: "up" } });
-    const dbUrl = `postgres://baton:baton@127.0.0.1:${pgPort}/baton`;
+    const dbUrl = embeddedPostgresUrl(path.join(dataDir, "pg"), pgPort, "baton");
     await query(dbUrl, "insert into workspaces (slug, name) values ('survivor', 'Survivor')");
 
     first.child.kill("SIGKILL");

@@ -71,7 +71,8 @@ describe("artifacts", () => {
     const taskWithoutRun = await api.call("POST", "/api/v1/artifacts", { key: w.ownerKey, body: { type: "markdown", taskRunId: otherTask.id, data: { markdown: "x" } } });
     expect(taskWithoutRun.status).toBe(400);
     const nul = await api.call("POST", "/api/v1/artifacts", { key: token, body: { type: "markdown", data: { markdown: "a\u0000b" } } });
-    expect(nul.status).toBe(400);
+    expect(nul.status).toBe(422);
+    expect(nul.json.error.details.fieldErrors).toHaveProperty(["data.markdown"]);
     expect(await runArtifacts(run.id)).toHaveLength(0);
   });
 

@@ -32,8 +32,8 @@ await createWorkPool(db, A.ws.id, aActor, { name: "a-private" });
 const { deployment: aDeployment } = await upsertDeployment(db, A.ws.id, aActor, { flowName: "a-trpc-flow", name: "a-trpc", kind: "command", command: "true" });
 const { run: aRun } = await createDeploymentRun(db, A.ws.id, aActor, aDeployment.id, { parameters: {} });
 // A `baton login` that A's owner approved into A (not yet collected): B must not re-decide it.
-const aLogin = await startDeviceAuthorization(db, { clientName: "A's CLI", ip: null });
-await A.owner.caller.deviceAuth.approve({ workspace: A.ws.slug, userCode: aLogin.userCode });
+const aLogin = await startDeviceAuthorization(db, { clientName: "A's CLI", ip: null, userAgent: null });
+await A.owner.caller.deviceAuth.approve({ workspace: A.ws.slug, userCode: aLogin.userCode, role: "developer" });
 const aAutomation = (
   await A.owner.caller.automations.create({ workspace: A.ws.slug, name: "a-alert", triggerKind: "run_state", states: ["Failed"], actions: [{ kind: "email", roles: ["owner"] }] })
 ).automation;
@@ -84,7 +84,7 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "workPools.agents": (slug) => ({ workspace: slug }),
   // The user code is the secret that finds a pending login; it belongs to no workspace until decided.
   "deviceAuth.lookup": "not workspace-scoped",
-  "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
+  "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode, role: "developer" }),
   "deviceAuth.deny": (slug) => ({ workspace: slug, userCode: aLogin.userCode }),
   "automations.list": (slug) => ({ workspace: slug }),
   "automations.get": (slug) => ({ workspace: slug, automationId: aAutomation.id }),

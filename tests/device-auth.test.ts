@@ -58,7 +58,8 @@ describe("POST /api/v1/auth/device", () => {
     expect(start.deviceCode.length).toBeGreaterThanOrEqual(40);
     expect(start.userCode).toMatch(CODE);
     expect(start.verificationUri).toMatch(/^https?:\/\/[^/]+\/cli\/authorize$/);
-    expect(start.verificationUriComplete).toBe(`${start.verificationUri}?code=${start.userCode}`);
+    // Never the code in the link: the person types it (see tests/security/device-login.test.ts).
+    expect(start.verificationUriComplete).toBe(start.verificationUri);
     expect(start.expiresIn).toBe(600);
     expect(start.interval).toBe(2);
   });
@@ -106,7 +107,7 @@ describe("the device flow end to end", () => {
     expect(looked).toMatchObject({ userCode: start.userCode, clientName: "CLI on dev-laptop" });
     expect(new Date(looked.expiresAt).getTime()).toBeGreaterThan(Date.now() + 500_000);
 
-    const approved = await dev.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode });
+    const approved = await dev.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode, role: "developer" });
     expect(approved).toEqual({ clientName: "CLI on dev-laptop", role: "developer", workspace: { slug: ws.slug, name: ws.name } });
     // Approval alone makes no key: it is made when the CLI collects it, so its plaintext is never stored.
     expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ws.id))).toHaveLength(0);
@@ -140,7 +141,7 @@ describe("the device flow end to end", () => {
     expect(again.json.error.message).toContain("baton login");
     expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ws.id))).toHaveLength(1);
     // The code cannot be approved a second time either.
-    await expect(dev.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(dev.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode, role: "developer" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("Deny → access_denied, every time, and no key", async () => {
@@ -180,7 +181,7 @@ describe("the device flow end to end", () => {
     const { ws, owner } = await createWorkspaceWithMembers(db);
     const start = await startLogin();
     await poll(start.deviceCode);
-    await owner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode });
+    await owner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode, role: "developer" });
     const results = await Promise.all(Array.from({ length: 5 }, () => poll(start.deviceCode)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400).map((r) => r.json.error.code)).toEqual(Array(4).fill("expired_token"));
@@ -199,7 +200,7 @@ describe("the device flow end to end", () => {
     expect(res.status).toBe(400);
     expect(res.json.error).toEqual({ code: "expired_token", message: "The code expired. Run `baton login` again." });
     await expect(owner.caller.deviceAuth.lookup({ userCode: start.userCode })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("expired") });
-    await expect(owner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(owner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: start.userCode, role: "developer" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await rowOf(start.deviceCode)).status).toBe("pending");
   });
 
@@ -213,25 +214,27 @@ describe("the device flow end to end", () => {
   it("a runner's approval gives a runner key; a role change before collection is honoured", async () => {
     const { ws, owner, members } = await createWorkspaceWithMembers(db, ["runner", "developer"]);
     const runnerLogin = await startLogin("CLI on runner-box");
-    await members.runner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: runnerLogin.userCode });
+    await members.runner.caller.deviceAuth.approve({ workspace: ws.slug, userCode: runnerLogin.userCode, role: "runner" });
     const runnerToken = await poll(runnerLogin.deviceCode);
     expect(runnerToken.json.role).toBe("runner");
     expect((await api.call("GET", "/api/v1/me", { key: runnerToken.json.key })).json.key.role).toBe("runner");
 
-    // The key carries the approver's role when it is made, not when they clicked.
+    // The picked role must still be the approver's to give when the key is made, not only when they clicked.
     const devLogin = await startLogin("CLI on dev-box");
-    await members.developer.caller.deviceAuth.approve({ workspace: ws.slug, userCode: devLogin.userCode });
+    await members.developer.caller.deviceAuth.approve({ workspace: ws.slug, userCode: devLogin.userCode, role: "developer" });
     await owner.caller.members.changeRole({ workspace: ws.slug, userId: members.developer.user.id, role: "viewer" });
-    expect((await poll(devLogin.deviceCode)).json.role).toBe("viewer");
+    const refused = await poll(devLogin.deviceCode);
+    expect(refused.json.error).toMatchObject({ code: "access_denied", message: expect.stringContaining("now a viewer") });
+    expect(await db.select().from(apiKeys).where(and(eq(apiKeys.workspaceId, ws.id), eq(apiKeys.name, "CLI on dev-box")))).toHaveLength(0);
   });
 
   it("someone who is not a member of workspace X cannot approve into X: 404, and no key", async () => {
     const X = await createWorkspaceWithMembers(db);
     const outsider = await createWorkspaceWithMembers(db);
     const start = await startLogin();
-    for (const call of [outsider.owner.caller.deviceAuth.approve, outsider.owner.caller.deviceAuth.deny]) {
-      await expect(call({ workspace: X.ws.slug, userCode: start.userCode })).rejects.toMatchObject({ code: "NOT_FOUND", message: `Workspace "${X.ws.slug}" not found.` });
-    }
+    const notFound = { code: "NOT_FOUND", message: `Workspace "${X.ws.slug}" not found.` };
+    await expect(outsider.owner.caller.deviceAuth.approve({ workspace: X.ws.slug, userCode: start.userCode, role: "developer" })).rejects.toMatchObject(notFound);
+    await expect(outsider.owner.caller.deviceAuth.deny({ workspace: X.ws.slug, userCode: start.userCode })).rejects.toMatchObject(notFound);
     expect(await rowOf(start.deviceCode)).toMatchObject({ status: "pending", workspaceId: null, decidedBy: null });
     expect((await poll(start.deviceCode)).json.error.code).toBe("authorization_pending");
     expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, X.ws.id))).toHaveLength(0);
@@ -259,7 +262,7 @@ describe("guessing user codes", () => {
       await expect(guesser.lookup({ userCode: wrong })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("No login request has the code") });
     }
     await expect(guesser.lookup({ userCode: start.userCode })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("Too many wrong codes") });
-    await expect(guesser.approve({ workspace: ws.slug, userCode: start.userCode })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(guesser.approve({ workspace: ws.slug, userCode: start.userCode, role: "developer" })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
     expect((await rowOf(start.deviceCode)).status).toBe("pending");
 
     // The limit is per person: someone else approves it fine.

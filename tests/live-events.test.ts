@@ -6,7 +6,8 @@ import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { liveSubscriberCount, openLiveEventStream } from "../server/live/live-event-stream";
 import { startApp, waitFor, waitHealthy, type AppProcess } from "./helpers/app-process";
 import { createTestDatabase } from "./helpers/db";
-import { addMember, createUser, createWorkspaceWithMembers, PASSWORD } from "./helpers/fixtures";
+import { signInToApp } from "./helpers/app-sign-in";
+import { addMember, createUser, createWorkspaceWithMembers } from "./helpers/fixtures";
 import { freePort } from "./helpers/free-port";
 
 type SseEvent = { event: string; data: string; at: number };
@@ -26,21 +27,7 @@ afterAll(async () => {
   await app?.exited;
 });
 
-/** Signs in through the real Auth.js credentials endpoint, as the sign-in form does; returns the Cookie header. */
-async function signIn(email: string): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
-    body: new URLSearchParams({ csrfToken, email, password: PASSWORD, callbackUrl: base }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="));
-  if (!session) throw new Error(`sign-in of ${email} failed: ${res.status} ${res.headers.get("location")}`);
-  return session.split(";")[0];
-}
+const signIn = (email: string) => signInToApp(base, email);
 
 /** A real HTTP SSE client: parses `event:`/`data:` frames and keeps the raw text (comments, retry). */
 async function openStream(slug: string, cookie?: string) {

@@ -1,13 +1,12 @@
 import type { ApiClient } from "../client/api-client";
 import type { Deployment } from "../protocol/deployments";
+import { isUuid } from "../protocol/storable";
 import { CliError } from "./errors";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A deployment named by id, `flow/name`, or a name that only one flow uses. */
 export async function resolveDeployment(client: ApiClient, ref: string | undefined): Promise<Deployment> {
   if (!ref) throw new CliError("Name a deployment: FLOW/NAME, its name, or its id. `baton deployments ls` lists them.", 2);
-  if (UUID.test(ref)) return client.request<Deployment>("GET", `/deployments/${ref}`);
+  if (isUuid(ref)) return client.request<Deployment>("GET", `/deployments/${ref}`);
   const { deployments } = await client.request<{ deployments: Deployment[] }>("GET", "/deployments");
   const slash = ref.indexOf("/");
   const matches =

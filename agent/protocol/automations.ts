@@ -63,6 +63,11 @@ export const destinationSchema = z.object({
   disabledAt: z.string().nullable(),
   disabledReason: z.string().nullable(),
   consecutiveGone: z.number(),
+  /**
+   * Email actions: where each listed address stands. A member's address is sent to as a member;
+   * any other receives nothing until it confirmed through the mail Baton sent it.
+   */
+  addressStatuses: z.array(z.object({ address: z.string(), status: z.enum(["member", "waiting", "confirmed", "unsubscribed"]) })).optional(),
 }).meta({ id: "AutomationAction" });
 export type DestinationView = z.infer<typeof destinationSchema>;
 

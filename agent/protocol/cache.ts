@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "./storable";
 
 export const cacheKeyParamSchema = z.object({ key: z.string().min(1).max(512) });
 
 export const cachePutSchema = z
   .object({
     value: z.unknown().refine((v) => v !== undefined, "Required: the JSON value to store (null is allowed)").meta({ description: "Any JSON value" }),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional().meta({ description: "After this the entry counts as missing; omit or null to keep it" }),
+    expiresAt: isoTimestampSchema.nullable().optional().meta({ description: "After this the entry counts as missing; omit or null to keep it" }),
   })
   .meta({ id: "CachePut" });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "./storable";
 
 export const retryDelaySchema = z
   .discriminatedUnion("kind", [
@@ -24,7 +25,7 @@ export const scheduleInputSchema = z
     z.object({
       kind: z.literal("interval"),
       intervalSeconds: z.number().int().min(1).max(366 * 86_400),
-      anchor: z.iso.datetime({ offset: true }).optional(),
+      anchor: isoTimestampSchema.optional(),
       timezone: z.string().default("UTC"),
     }),
     z.object({ kind: z.literal("rrule"), rrule: z.string().min(1).max(2000), timezone: z.string().default("UTC") }),

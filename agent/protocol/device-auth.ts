@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_KEY_ROLES } from "./me";
 
 /**
  * `baton login`: the device authorization flow (RFC 8628 in spirit). The CLI asks for a code,
@@ -31,9 +32,11 @@ export const deviceAuthorizationRequestSchema = z
 export const deviceAuthorizationSchema = z
   .object({
     deviceCode: z.string().meta({ description: "Secret the CLI polls with; never show it" }),
-    userCode: z.string().meta({ description: "What the person checks or types in the browser, e.g. BCDF-GHJK" }),
-    verificationUri: z.string().meta({ description: "Page where the person approves" }),
-    verificationUriComplete: z.string().meta({ description: "The same page with the code filled in" }),
+    userCode: z.string().meta({ description: "What the person types in the browser, e.g. BCDF-GHJK" }),
+    verificationUri: z.string().meta({ description: "Page where the person types the code and approves" }),
+    verificationUriComplete: z
+      .string()
+      .meta({ description: "The same page, deliberately without the code: a link that carries it is a one-click phishing lure; the person types the code" }),
     expiresIn: z.number().int().meta({ description: "Seconds until both codes expire" }),
     interval: z.number().int().meta({ description: "Seconds to wait between polls of the token endpoint" }),
   })
@@ -45,7 +48,7 @@ export const deviceTokenSchema = z
   .object({
     key: z.string().meta({ description: "The new API key (bt_…), returned once" }),
     keyName: z.string(),
-    role: z.enum(["owner", "developer", "runner", "viewer"]).meta({ description: "The approving person's role in the workspace" }),
+    role: z.enum(API_KEY_ROLES).meta({ description: "The key's role, picked by the approving person (at most their own)" }),
     workspace: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
     user: z.object({ id: z.uuid(), email: z.string(), name: z.string().nullable() }),
   })

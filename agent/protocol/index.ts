@@ -10,3 +10,4 @@ export * from "./artifacts";
 export * from "./cache";
 export * from "./device-auth";
 export * from "./automations";
+export * from "./storable";

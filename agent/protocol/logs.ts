@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema, MAX_INT32 } from "./storable";
 
 export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,7 +21,7 @@ export const logLineSchema = z
       .max(2 ** 31 - 1)
       .meta({ description: "Per run attempt, increasing; (run, attempt, seq) is stored once however often it is re-sent" }),
     level: logLevelSchema,
-    timestamp: z.iso.datetime({ offset: true }),
+    timestamp: isoTimestampSchema,
     message: z.string().meta({ description: `Lines over ${MAX_LOG_LINE_BYTES} UTF-8 bytes are cut, with a marker saying how much was dropped` }),
   })
   .meta({ id: "LogLine" });
@@ -42,6 +43,7 @@ export const logQuerySchema = z.object({
   after: z
     .string()
     .regex(/^\d{1,7}:\d{1,10}$/, "Pass back a nextCursor from an earlier page")
+    .refine((s) => Number(s.slice(s.indexOf(":") + 1)) <= MAX_INT32, "Pass back a nextCursor from an earlier page")
     .optional()
     .meta({ description: "Opaque cursor: the nextCursor of an earlier page. Omit to start at the first line." }),
   limit: z.coerce.number().int().min(1).max(1000).default(200),

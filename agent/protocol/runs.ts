@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "./storable";
 import { stateOutSchema, stateSchema, stateTypeSchema } from "./states";
 
 const parameters = z.record(z.string(), z.unknown());
@@ -32,7 +33,7 @@ export const createRunSchema = z
   .object({
     parameters: parameters.default({}),
     idempotencyKey: z.string().min(1).max(200).optional().meta({ description: "The same key again returns the run it created" }),
-    scheduledTime: z.iso.datetime({ offset: true }).optional().meta({ description: "When it should start; default now" }),
+    scheduledTime: isoTimestampSchema.optional().meta({ description: "When it should start; default now" }),
     tags: z.array(z.string().min(1).max(100)).max(50).optional(),
     name: z.string().min(1).max(200).optional(),
   })
@@ -53,8 +54,8 @@ export const runListQuerySchema = z.object({
   deployment: z.uuid().optional(),
   flow: z.uuid().optional(),
   tag: z.string().optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoTimestampSchema.optional(),
+  to: isoTimestampSchema.optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "./storable";
 import { stateOutSchema, stateSchema } from "./states";
 
 export const taskRunCreateSchema = z
@@ -99,7 +100,7 @@ export const taskRunBatchCreateSchema = z
           upstreamTaskRunIds: z.array(z.uuid()).max(1000).default([]),
           cacheKey: z.string().min(1).max(500).nullable().optional(),
           state: stateSchema.optional(),
-          timestamp: z.iso.datetime({ offset: true }).optional().meta({ description: "When it was created on the client; default the server's time, never later" }),
+          timestamp: isoTimestampSchema.optional().meta({ description: "When it was created on the client; default the server's time, never later" }),
         }),
       )
       .min(1)

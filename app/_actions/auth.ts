@@ -12,14 +12,9 @@ import { getDb } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { acceptInvitation } from "@/server/invitations/invitations";
 import { clientIp } from "@/server/security/client-ip";
+import { safeRedirectPath } from "@/server/security/safe-redirect";
 
 export type FormState = { error?: string; fieldErrors?: Record<string, string[] | undefined>; message?: string };
-
-/** Only same-site paths: "/w/acme" yes, "//evil.com" or "https://…" no. */
-function safeRedirect(value: FormDataEntryValue | null, fallback = "/"): string {
-  const s = typeof value === "string" ? value : "";
-  return s.startsWith("/") && !s.startsWith("//") && !s.startsWith("/\\") ? s : fallback;
-}
 
 function formError(err: unknown): FormState {
   if (err instanceof AppError) return { error: err.message };
@@ -36,7 +31,7 @@ async function ip() {
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
   try {
-    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeRedirect(form.get("callbackUrl")) });
+    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   } catch (err) {
     if (err instanceof AuthError) {
       const code = (err as AuthError & { code?: string }).code ?? "";
@@ -49,16 +44,17 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   return {};
 }
 
+/**
+ * The same answer whether the address is new or already has an account (whose holder is mailed
+ * instead), so nobody is signed in here: signing in would tell the two apart.
+ */
 export async function signUpAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const email = String(form.get("email") ?? "");
-  const password = String(form.get("password") ?? "");
   try {
-    await signUp(getDb(), { name: String(form.get("name") ?? ""), email, password }, await ip());
+    const { email } = await signUp(getDb(), { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") }, await ip());
+    return { message: `We sent a message to ${email}. Open the link in it to confirm your address, then sign in.` };
   } catch (err) {
     return formError(err);
   }
-  await signIn("credentials", { email, password, redirectTo: safeRedirect(form.get("callbackUrl")) });
-  return {};
 }
 
 export async function signOutAction() {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { signIn, oauthProviders } from "@/server/auth/config";
 import { currentUser } from "@/server/auth/current-user";
+import { safeRedirectPath } from "@/server/security/safe-redirect";
 import { Alert, Button } from "../_components/ui";
 import { AuthCard } from "../_auth/auth-card";
 import { SignInForm } from "./signin-form";
@@ -14,7 +15,7 @@ type Search = { callbackUrl?: string; reset?: string; verified?: string; email?:
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Search> }) {
   const q = await searchParams;
-  const callbackUrl = q.callbackUrl?.startsWith("/") && !q.callbackUrl.startsWith("//") ? q.callbackUrl : "/";
+  const callbackUrl = safeRedirectPath(q.callbackUrl);
   if (await currentUser()) redirect(callbackUrl);
   const oauth = oauthProviders();
   return (

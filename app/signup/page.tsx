@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/current-user";
+import { safeRedirectPath } from "@/server/security/safe-redirect";
 import { AuthCard } from "../_auth/auth-card";
 import { SignUpForm } from "./signup-form";
 
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; email?: string }> }) {
   const q = await searchParams;
-  const callbackUrl = q.callbackUrl?.startsWith("/") && !q.callbackUrl.startsWith("//") ? q.callbackUrl : "/";
+  const callbackUrl = safeRedirectPath(q.callbackUrl);
   if (await currentUser()) redirect(callbackUrl);
   return (
     <AuthCard

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState } from "react";
 import { signUpAction, type FormState } from "../_actions/auth";
 import { Alert, TextField } from "../_components/ui";
@@ -8,6 +9,16 @@ import { SubmitButton } from "../_auth/submit-button";
 export function SignUpForm({ callbackUrl, defaultEmail }: { callbackUrl: string; defaultEmail?: string }) {
   const [state, action] = useActionState<FormState, FormData>(signUpAction, {});
   const fe = state.fieldErrors ?? {};
+  if (state.message) {
+    return (
+      <div className="flex flex-col gap-4">
+        <Alert tone="success">{state.message}</Alert>
+        <Link href={`/signin${callbackUrl !== "/" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`} className="text-sky-700 underline">
+          Continue to sign in
+        </Link>
+      </div>
+    );
+  }
   return (
     <form action={action} className="flex flex-col gap-4">
       {state.error && <Alert>{state.error}</Alert>}

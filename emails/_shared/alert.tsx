@@ -13,6 +13,8 @@ export const alertBase = {
   automationUrl: link,
   /** The automation's message template, rendered; may span lines (e.g. with {{logs}}). */
   message: z.string().max(10_000),
+  /** Set in the copy for an address outside the workspace: its one-click way out. */
+  unsubscribeUrl: link.nullish(),
 };
 
 export const optionalLine = (max: number) => singleLine(max).nullable().default(null);
@@ -25,7 +27,7 @@ export const runBase = {
   deploymentName: optionalLine(200),
 };
 
-type RunAlertProps = { test: boolean; message: string; url: string; flowName: string; deploymentName: string | null; automationName: string; automationUrl: string; workspaceName: string };
+type RunAlertProps = { unsubscribeUrl?: string | null; test: boolean; message: string; url: string; flowName: string; deploymentName: string | null; automationName: string; automationUrl: string; workspaceName: string };
 
 /**
  * The body of an email about one run: the message, the run's flow and deployment and the
@@ -129,7 +131,17 @@ export function CodeBlock({ title, content }: { title: string; content: string }
 }
 
 /** Why this email came, and where to change that. */
-export function AutomationFooter({ automationName, automationUrl, workspaceName }: { automationName: string; automationUrl: string; workspaceName: string }) {
+export function AutomationFooter({
+  automationName,
+  automationUrl,
+  workspaceName,
+  unsubscribeUrl,
+}: {
+  automationName: string;
+  automationUrl: string;
+  workspaceName: string;
+  unsubscribeUrl?: string | null;
+}) {
   return (
     <>
       Sent by the automation{" "}
@@ -142,6 +154,16 @@ export function AutomationFooter({ automationName, automationUrl, workspaceName 
         {automationUrl}
       </Link>
       .
+      {unsubscribeUrl ? (
+        <>
+          {" "}
+          To stop receiving Baton alerts from {workspaceName}, unsubscribe:{" "}
+          <Link href={unsubscribeUrl} style={{ color: "#1d4ed8", wordBreak: "break-all" }}>
+            {unsubscribeUrl}
+          </Link>
+          .
+        </>
+      ) : null}
     </>
   );
 }

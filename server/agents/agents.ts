@@ -8,6 +8,7 @@ import { agents, workPools } from "../db/schema";
 import { AppError } from "../errors";
 import { LEASE_SECONDS } from "../orchestration/lease";
 import { findWorkPool } from "../work-pools/find-work-pool";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** An agent unseen for this long is shown offline. */
 export const AGENT_OFFLINE_AFTER_SECONDS = 30;
@@ -35,7 +36,7 @@ async function upsertAgent(db: Queryable, workspaceId: string, input: z.output<t
 }
 
 export async function findAgent(db: Db, workspaceId: string, agentId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(agentId)) throw new AppError("NOT_FOUND", "Agent not found. Register it first (POST /api/v1/agents).");
+  if (!isUuid(agentId)) throw new AppError("NOT_FOUND", "Agent not found. Register it first (POST /api/v1/agents).");
   const [row] = await db.select().from(agents).where(and(eq(agents.id, agentId), eq(agents.workspaceId, workspaceId)));
   if (!row) throw new AppError("NOT_FOUND", "Agent not found. Register it first (POST /api/v1/agents).");
   return row;
@@ -81,7 +82,7 @@ export async function heartbeat(db: Db, workspaceId: string, agentId: string, in
 
 /** The pool (by name) and the agent (by id) a claim names, in one query; 404 for either missing. */
 export async function resolveClaimant(db: Db, workspaceId: string, poolName: string, agentId: string) {
-  const valid = /^[0-9a-f-]{36}$/i.test(agentId);
+  const valid = isUuid(agentId);
   const { rows } = await db.$client.query<{ pool_id: string; pool_name: string; agent_id: string | null; agent_name: string | null; agent_pool_id: string | null }>({
     name: "resolve-claimant",
     text: `select p.id as pool_id, p.name as pool_name, a.id as agent_id, a.name as agent_name, a.work_pool_id as agent_pool_id

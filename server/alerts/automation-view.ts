@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
 import { alertDestinations, type AlertDestination, type Automation } from "../db/schema";
 import type { AutomationView, DestinationView } from "../../agent/protocol/automations";
+import { addressStatuses, memberAddresses } from "./alert-email-subscriptions";
 
 /** What leaves the server about automations and their actions: never a URL or a secret. */
 
@@ -39,6 +40,13 @@ export async function serializeAutomations(db: Queryable, workspaceId: string, r
          order by created_at desc limit 1) d
      where a.workspace_id = ${workspaceId} and a.id = any(${sql.param(ids)}::uuid[])`);
   const lastBy = new Map(last.rows.map((r) => [r.automation_id, r]));
+  const listed = [...new Set(destinations.flatMap((d) => d.recipients?.addresses ?? []))];
+  const members = await memberAddresses(db, workspaceId, listed);
+  const statuses = await addressStatuses(db, workspaceId, listed);
+  const withStatuses = (d: AlertDestination): DestinationView => ({
+    ...serializeDestination(d),
+    ...(d.kind === "email" ? { addressStatuses: (d.recipients?.addresses ?? []).map((address) => ({ address, status: members.has(address) ? "member" : statuses.get(address)! })) } : {}),
+  });
   return rows.map((a) => {
     const l = lastBy.get(a.id);
     return {
@@ -55,7 +63,7 @@ export async function serializeAutomations(db: Queryable, workspaceId: string, r
       template: a.template,
       createdAt: a.createdAt.toISOString(),
       updatedAt: a.updatedAt.toISOString(),
-      destinations: destinations.filter((d) => d.automationId === a.id).map(serializeDestination),
+      destinations: destinations.filter((d) => d.automationId === a.id).map(withStatuses),
       lastDelivery: l ? { status: l.status, kind: l.kind, createdAt: iso(l.created_at)!, sentAt: iso(l.sent_at) } : null,
     };
   });

@@ -155,7 +155,7 @@ async function payloadFor(db: Db, delivery: Claimed): Promise<AlertPayload> {
 async function recordAttempt(db: Db, destination: Destination, delivery: Claimed, result: SendResult, durationMs: number): Promise<boolean> {
   const test = delivery.kind === "test";
   const expired = Date.now() - delivery.createdAt.getTime() > GIVE_UP_AFTER_MS;
-  const final = result.outcome === "sent" || result.outcome === "kept" || result.outcome === "failed" || test || expired;
+  const final = result.outcome !== "retry" && result.outcome !== "gone" ? true : test || expired;
   return withPgTransaction(db.$client, async (client) => {
     // The automation's page shows every attempt live (delivered on commit).
     await client.query(`select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'automation', 'ids', json_build_array($2::text))::text)`, [
@@ -164,7 +164,7 @@ async function recordAttempt(db: Db, destination: Destination, delivery: Claimed
     ]);
     await client.query(
       `insert into alert_attempts (workspace_id, delivery_id, outcome, response_code, error, duration_ms) values ($1, $2, $3, $4, $5, $6)`,
-      [destination.workspaceId, delivery.id, result.outcome === "gone" ? (final ? "failed" : "retry") : result.outcome, result.responseCode, result.error, durationMs],
+      [destination.workspaceId, delivery.id, attemptOutcome(result.outcome, final), result.responseCode, result.error, durationMs],
     );
     if (result.outcome === "sent" || result.outcome === "kept") {
       await client.query(`update alert_deliveries set status = 'sent', sent_at = now(), last_error = null where id = $1`, [delivery.id]);
@@ -175,6 +175,10 @@ async function recordAttempt(db: Db, destination: Destination, delivery: Claimed
         );
       }
       if (!test) await client.query(`update alert_destinations set consecutive_gone = 0 where id = $1`, [destination.id]);
+      return false;
+    }
+    if (result.outcome === "skipped") {
+      await client.query(`update alert_deliveries set status = 'skipped', last_error = $2 where id = $1`, [delivery.id, result.error]);
       return false;
     }
     if (final) {
@@ -204,4 +208,10 @@ async function recordAttempt(db: Db, destination: Destination, delivery: Claimed
     );
     return true;
   });
+}
+
+/** The attempt as listed: a skipped send (over the plan's allowance) shows as failed with its reason. */
+function attemptOutcome(outcome: SendResult["outcome"], final: boolean): "sent" | "kept" | "retry" | "failed" {
+  if (outcome === "gone") return final ? "failed" : "retry";
+  return outcome === "skipped" ? "failed" : outcome;
 }

@@ -13,6 +13,7 @@ import { generateWebhookSecret } from "./webhook-signature";
 import { KEEP_SECRET, type AutomationActionInput, type AutomationInput, type AutomationView, type DestinationView } from "../../agent/protocol/automations";
 import { looksLikeSlackWebhook, normalizeAddresses, validateAutomationShape, type FieldErrors } from "./automation-input";
 import { serializeAutomations, serializeDestination } from "./automation-view";
+import { requestAddressConfirmations } from "./alert-email-subscriptions";
 
 /**
  * Automations and their actions (destinations), always within one workspace: an id of another
@@ -37,7 +38,7 @@ export async function getAutomation(db: Queryable, workspaceId: string, automati
 export type AutomationCtx = { workspaceId: string; actor: Actor };
 
 export async function createAutomation(db: Db, ctx: AutomationCtx, input: AutomationInput): Promise<Saved> {
-  const prepared = await prepare(db, ctx.workspaceId, input, []);
+  const prepared = await prepare(db, ctx.workspaceId, input, [], ctx.actor.userId);
   const id = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(automations)
@@ -58,7 +59,7 @@ export async function updateAutomation(db: Db, ctx: AutomationCtx, automationId:
     .select()
     .from(alertDestinations)
     .where(and(eq(alertDestinations.workspaceId, workspaceId), eq(alertDestinations.automationId, automationId)));
-  const prepared = await prepare(db, workspaceId, input, existing);
+  const prepared = await prepare(db, workspaceId, input, existing, ctx.actor.userId);
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(automations)
@@ -164,7 +165,7 @@ type PreparedDestination = {
   newSecret?: { url: string; secret: string };
 };
 
-async function prepare(db: Db, workspaceId: string, input: AutomationInput, existing: AlertDestination[]) {
+async function prepare(db: Db, workspaceId: string, input: AutomationInput, existing: AlertDestination[], requestedBy: string | null) {
   const errors: FieldErrors = validateAutomationShape(input);
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
   if (input.triggerKind === "agent_offline" && input.flowIds.length + input.deploymentIds.length + input.tags.length > 0) {
@@ -205,6 +206,7 @@ async function prepare(db: Db, workspaceId: string, input: AutomationInput, exis
     const message = Object.values(errors).flat().join(" ");
     throw new AppError("BAD_REQUEST", message, { fieldErrors: errors });
   }
+  await requestAddressConfirmations(db, workspaceId, requestedBy, [...new Set(destinations.flatMap((d) => d.recipients?.addresses ?? []))]);
   const fields = {
     name: input.name.trim(),
     enabled: input.enabled,

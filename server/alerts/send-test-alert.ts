@@ -1,6 +1,12 @@
+import { eq } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
+import { users } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { hitRateLimit } from "@/server/security/rate-limit";
 import { attemptDelivery, LEASE_SECONDS } from "./deliver-alerts";
+
+/** Tests per workspace per minute: enough to check a few actions, too few to mail anyone in bulk. */
+export const TESTS_PER_MINUTE = 10;
 
 export type TestAlertResult = { outcome: "sent" | "retry" | "failed" | "kept"; responseCode: number | null; error: string | null };
 
@@ -8,8 +14,16 @@ export type TestAlertResult = { outcome: "sent" | "retry" | "failed" | "kept"; r
  * "Send test": delivers a sample alert to one destination now (even a disabled one, so a fixed
  * URL can be checked before re-enabling it) and records the attempt on the automation's page.
  * A test is tried once; it never counts towards disabling the destination.
+ *
+ * An email test goes only to the person testing, at their own verified address, whoever the action
+ * lists: otherwise "Send test" would mail the developer's text to any addresses, unconfirmed and
+ * without limit. `testerId` is the signed-in user, or the creator of the API key.
  */
-export async function sendTestAlert(db: Db, args: { workspaceId: string; destinationId: string }): Promise<TestAlertResult> {
+export async function sendTestAlert(db: Db, args: { workspaceId: string; destinationId: string; testerId: string | null }): Promise<TestAlertResult> {
+  const limit = await hitRateLimit(db, `send-test:${args.workspaceId}`, { limit: TESTS_PER_MINUTE, windowSeconds: 60 });
+  if (!limit.allowed) {
+    throw new AppError("TOO_MANY_REQUESTS", `Send test is limited to ${TESTS_PER_MINUTE} per minute per workspace. Try again in ${limit.retryAfterSeconds} s.`);
+  }
   const { rows } = await db.$client.query(
     `with dest as (
        select id, workspace_id, automation_id, kind, recipients, secret, target, last_digest_at from alert_destinations where id = $1 and workspace_id = $2
@@ -28,10 +42,18 @@ export async function sendTestAlert(db: Db, args: { workspaceId: string; destina
   );
   const r = rows[0];
   if (!r) throw new AppError("NOT_FOUND", "That alert destination does not exist in this workspace.");
+  if (r.kind === "email") r.recipients = { userIds: [await verifiedTester(db, args.testerId)], roles: [], addresses: [] };
   const result = await attemptDelivery(
     db,
     { id: r.destinationId, workspaceId: r.workspaceId, automationId: r.automationId, kind: r.kind, recipients: r.recipients, secret: r.secret, target: r.target, lastDigestAt: r.lastDigestAt },
     { id: r.deliveryId, kind: "test", event: r.event, attempts: r.attempts, createdAt: r.createdAt, template: r.template },
   );
-  return { outcome: result.outcome === "gone" ? "failed" : result.outcome, responseCode: result.responseCode, error: result.error };
+  return { outcome: result.outcome === "gone" || result.outcome === "skipped" ? "failed" : result.outcome, responseCode: result.responseCode, error: result.error };
+}
+
+async function verifiedTester(db: Db, testerId: string | null): Promise<string> {
+  const [user] = testerId ? await db.select({ verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, testerId)) : [];
+  if (!user) throw new AppError("BAD_REQUEST", "A test email goes to the person sending it, and this API key has no user any more. Send the test from the automation's page.");
+  if (!user.verifiedAt) throw new AppError("BAD_REQUEST", "A test email goes to your own address, which is not verified yet. Use the link in the verification email (or “Resend email” in the banner), then try again.");
+  return testerId!;
 }

@@ -10,6 +10,8 @@ import { checkOutboundUrl } from "@/server/security/outbound-url";
 import { decryptSecret } from "@/server/security/secret-box";
 import type { AlertContext } from "./alert-context";
 import { alertEmail, digestEmail } from "./alert-email";
+import { confirmedAddresses, memberAddresses } from "./alert-email-subscriptions";
+import { releaseAlertEmails, reserveAlertEmails } from "../billing/alert-mail-quota";
 import { slackDigestMessage, slackMessage } from "./slack-message";
 import { webhookDigestPayload, webhookPayload } from "./webhook-payload";
 import { signatureHeader } from "./webhook-signature";
@@ -27,9 +29,10 @@ export type AlertPayload =
  * - retry: try again later (5xx, 429, network, timeout)
  * - gone: the destination says it no longer exists (404/410); repeated, it is disabled
  * - failed: sending the same thing again cannot work (a 4xx other than those)
+ * - skipped: not sent on purpose (the plan's alert email allowance is used up)
  */
 export type SendResult = {
-  outcome: "sent" | "kept" | "retry" | "gone" | "failed";
+  outcome: "sent" | "kept" | "retry" | "gone" | "failed" | "skipped";
   responseCode: number | null;
   error: string | null;
   retryAfterMs: number | null;
@@ -84,19 +87,35 @@ async function post(url: URL, body: string, headers: Record<string, string>): Pr
 
 async function sendEmailAlert(db: Db, destination: Destination, payload: AlertPayload): Promise<SendResult> {
   const to = await resolveRecipients(db, destination.workspaceId, destination.recipients ?? { userIds: [], roles: [], addresses: [] });
-  if (to.length === 0) return { outcome: "failed", responseCode: null, error: "No recipients: the chosen members and roles have no one in them.", retryAfterMs: null };
+  if (to.length === 0) {
+    return { outcome: "failed", responseCode: null, error: "No recipients: the chosen members have no verified email address, and no listed address has confirmed yet.", retryAfterMs: null };
+  }
+  // Metered here, where the recipients are known; a test (to the tester only, rate-limited) is not.
+  const metered = payload.kind === "alert" && payload.context.test ? 0 : to.length;
+  const refusal = await reserveAlertEmails(db, destination.workspaceId, metered);
+  if (refusal) return { outcome: "skipped", responseCode: null, error: refusal, retryAfterMs: null };
+  const result = await sendEmails(destination, payload, to).catch((err: unknown) => ({ outcome: "retry" as const, responseCode: null, error: describeError(err), retryAfterMs: null }));
+  if (result.outcome !== "sent" && result.outcome !== "kept") await releaseAlertEmails(db, destination.workspaceId, metered);
+  return result;
+}
+
+async function sendEmails(destination: Destination, payload: AlertPayload, to: Recipient[]): Promise<SendResult> {
   const { template, props } =
     payload.kind === "alert" ? alertEmail(payload.context, payload.message) : digestEmail(payload.items, payload.workspace, workspaceUrl(payload.workspace.slug));
-  const rendered = await renderEmail(template, props as never);
+  // Members share one rendering; each external address gets its own, with its unsubscribe link.
+  const forMembers = await renderEmail(template, props as never);
+  const mails = await Promise.all(
+    to.map(async (r) => ({ to: r.address, ...(r.unsubscribeUrl ? await renderEmail(template, { ...props, unsubscribeUrl: r.unsubscribeUrl } as never) : forMembers) })),
+  );
   const { RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM } = env();
   if (!RESEND_API_KEY) {
-    return { outcome: "kept", responseCode: null, error: null, retryAfterMs: null, kept: to.map((address) => ({ to: address, template, ...rendered })) };
+    return { outcome: "kept", responseCode: null, error: null, retryAfterMs: null, kept: mails.map((m) => ({ ...m, template })) };
   }
   const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL.replace(/\/+$/, "") } : undefined);
   // One request, one email per recipient (nobody sees the others' addresses), under one
   // idempotency key: a resend after a crash is recognised by Resend and not delivered twice.
   const { error, headers } = await resend.batch.send(
-    to.map((address) => ({ from: EMAIL_FROM, to: address, subject: rendered.subject, html: rendered.html, text: rendered.text })),
+    mails.map((m) => ({ from: EMAIL_FROM, to: m.to, subject: m.subject, html: m.html, text: m.text })),
     { idempotencyKey: payload.deliveryId, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
   );
   if (!error) return { outcome: "sent", responseCode: 200, error: null, retryAfterMs: null };
@@ -106,15 +125,25 @@ async function sendEmailAlert(db: Db, destination: Destination, payload: AlertPa
   return { outcome: retryable ? "retry" : "failed", responseCode: code, error: message, retryAfterMs: retryAfterMs(headers?.["retry-after"]) };
 }
 
-/** Chosen members, all members of the chosen roles, and plain addresses; deduplicated. */
-async function resolveRecipients(db: Db, workspaceId: string, recipients: EmailRecipients): Promise<string[]> {
+type Recipient = { address: string; unsubscribeUrl: string | null };
+
+/**
+ * Who gets the mail, decided now: chosen members and members of the chosen roles whose address is
+ * verified, listed addresses of verified members, and listed external addresses that confirmed
+ * (with their unsubscribe link). Deduplicated.
+ */
+export async function resolveRecipients(db: Db, workspaceId: string, recipients: EmailRecipients): Promise<Recipient[]> {
   const { rows } = await db.$client.query<{ email: string }>(
-    `select u.email from memberships m join users u on u.id = m.user_id
-      where m.workspace_id = $1 and (m.user_id = any($2::uuid[]) or m.role = any($3::text[]))`,
-    [workspaceId, recipients.userIds, recipients.roles],
+    `select lower(u.email) as email from memberships m join users u on u.id = m.user_id
+      where m.workspace_id = $1 and u.email_verified_at is not null
+        and (m.user_id = any($2::uuid[]) or m.role = any($3::text[]) or lower(u.email) = any($4::text[]))`,
+    [workspaceId, recipients.userIds, recipients.roles, recipients.addresses],
   );
-  const all = new Set([...rows.map((r) => r.email.toLowerCase()), ...recipients.addresses.map((a) => a.toLowerCase())]);
-  return [...all].slice(0, MAX_RECIPIENTS);
+  const members = new Set(rows.map((r) => r.email));
+  // A member's own address listed as an address goes as a member, never through a subscription.
+  const all = await memberAddresses(db, workspaceId, recipients.addresses);
+  const external = await confirmedAddresses(db, workspaceId, recipients.addresses.filter((a) => !all.has(a)));
+  return [...[...members].map((address) => ({ address, unsubscribeUrl: null })), ...external].slice(0, MAX_RECIPIENTS);
 }
 
 function workspaceUrl(slug: string): string {

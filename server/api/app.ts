@@ -4,8 +4,10 @@ import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import type { ApiEnv } from "./authenticate";
-import { errorBody, handleApiError } from "./errors";
+import { errorBody, handleApiError, validationDetails } from "./errors";
+import { refuseUnstorableInput } from "./storable-input";
 import type { DispatchListener } from "../dispatch/dispatch-listener";
+import { declaredOverLimit, LimitedBody, MAX_BODY_BYTES, tooLargeError } from "../http/body-limit";
 import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
 import { registerAutomations } from "./routes/automations";
@@ -19,14 +21,12 @@ import { registerMe } from "./routes/me";
 import { registerTaskRuns } from "./routes/task-runs";
 import { registerWorkPools } from "./routes/work-pools";
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 /** The /api/v1 lean layer: API-key auth, zod validation from agent/protocol, JSON errors. */
 export function createApiApp(getDb: () => Db, listener: DispatchListener | null = null) {
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", z.flattenError(result.error as z.ZodError)), 422);
+        return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", validationDetails(result.error as z.ZodError)), 422);
       }
     },
   }).basePath("/api/v1");
@@ -43,8 +43,9 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   // CPU each. A chunked body is counted as it arrives. Requests without a body pass.
   app.use("*", async (c, next) => {
     if (c.req.header("transfer-encoding") !== undefined) return limitChunkedBody(c, next);
-    return Number(c.req.header("content-length") ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    return declaredOverLimit(c.req.header("content-length"), MAX_BODY_BYTES) ? tooLarge(c) : next();
   });
+  app.use("*", refuseUnstorableInput);
 
   registerMe(app);
   registerDeviceAuth(app);
@@ -69,27 +70,24 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
 function tooLarge(c: Context) {
   // The unread rest of the body makes the connection unusable: tell keep-alive clients.
   c.header("Connection", "close");
-  return c.json(errorBody("payload_too_large", "The request body is over 1 MiB. Send it in smaller batches."), 413);
+  return c.json(tooLargeError(MAX_BODY_BYTES), 413);
 }
 
 /** Reads a chunked body up to the limit, then hands the route a request that carries it whole. */
 async function limitChunkedBody(c: Context, next: Next) {
   const reader = c.req.raw.body?.getReader();
   if (!reader) return next();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const body = new LimitedBody(MAX_BODY_BYTES);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.length;
-    if (size > MAX_BODY_BYTES) {
+    if (!body.add(value)) {
       void reader.cancel().catch(() => undefined);
       return tooLarge(c);
     }
-    chunks.push(value);
   }
   const raw = c.req.raw;
   // A fresh Request from the URL: node-server's request object can't be the base of a new one.
-  c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: Buffer.concat(chunks), signal: raw.signal });
+  c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: body.bytes(), signal: raw.signal });
   return next();
 }

@@ -9,6 +9,14 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
+/**
+ * The details of a 422 for a zod error: fieldErrors by top-level field (what clients read), and
+ * each issue with its full path ("logs.3.timestamp"), which flattening alone would lose.
+ */
+export function validationDetails(err: z.ZodError) {
+  return { ...z.flattenError(err), issues: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
+}
+
 /** Maps anything a route throws to the JSON error shape and the right status. */
 export function handleApiError(err: unknown, c: Context) {
   if (err instanceof AppError) {
@@ -17,7 +25,7 @@ export function handleApiError(err: unknown, c: Context) {
     return c.json(errorBody(err.code.toLowerCase(), err.message, err.details), HTTP_STATUS[err.code] as ContentfulStatusCode);
   }
   if (err instanceof ZodError) {
-    return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", z.flattenError(err)), 422);
+    return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", validationDetails(err)), 422);
   }
   if (isConnectionError(err)) {
     c.header("Retry-After", "5");

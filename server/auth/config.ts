@@ -10,6 +10,8 @@ import { env } from "../env";
 import { verifyCredentials } from "../accounts/verify-credentials";
 import { activeSessionUser, createUserSession, revokeUserSession, SESSION_MAX_AGE_SECONDS } from "./user-sessions";
 import { clientIp } from "../security/client-ip";
+import { safeRedirectPath } from "../security/safe-redirect";
+import { personNameSchema } from "../email/display-name";
 
 /** Carries the minutes left in the code, so the form can say "try again in N minutes". */
 class RateLimitedSignIn extends CredentialsSignin {
@@ -54,6 +56,11 @@ function buildConfig(): NextAuthConfig {
       ...(enabled.google ? [Google({ clientId: env().AUTH_GOOGLE_ID, clientSecret: env().AUTH_GOOGLE_SECRET })] : []),
     ],
     callbacks: {
+      // Auth.js's own check lets "/\\evil.example" through as a path: use ours for its redirects too.
+      redirect({ url, baseUrl }) {
+        const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || "/" : url;
+        return `${baseUrl}${safeRedirectPath(path)}`;
+      },
       async jwt({ token, user, account }) {
         const db = getDb();
         if (user && account) {
@@ -87,7 +94,7 @@ async function upsertOAuthUser(email: string | null | undefined, name: string | 
   const normalized = email.trim().toLowerCase();
   const [row] = await db
     .insert(users)
-    .values({ email: normalized, name: name ?? null, emailVerifiedAt: new Date() })
+    .values({ email: normalized, name: personNameSchema.safeParse(name).data || null, emailVerifiedAt: new Date() })
     .onConflictDoUpdate({ target: users.email, set: { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` } })
     .returning({ id: users.id });
   return row?.id ?? (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)))[0]?.id ?? null;

@@ -20,6 +20,7 @@ export async function billingOverview(db: Db, workspaceId: string, now = new Dat
     past_due_since: Date | null;
     has_customer: boolean;
     runs: number;
+    alert_emails: number;
     limit_hit_at: Date | null;
     members: number;
     agents: number;
@@ -28,6 +29,7 @@ export async function billingOverview(db: Db, workspaceId: string, now = new Dat
     `select b.plan, b.subscription_status, b.current_period_end, b.cancel_at_period_end, b.past_due_since,
             b.stripe_customer_id is not null as has_customer,
             coalesce((select runs from workspace_usage where workspace_id = $1 and month = $2), 0) as runs,
+            coalesce((select alert_emails from workspace_usage where workspace_id = $1 and month = $2), 0) as alert_emails,
             (select limit_hit_at from workspace_usage where workspace_id = $1 and month = $2) as limit_hit_at,
             (select count(*)::int from memberships where workspace_id = $1)
               + (select count(*)::int from invitations where workspace_id = $1 and accepted_at is null and revoked_at is null and expires_at > now()) as members,
@@ -51,6 +53,8 @@ export async function billingOverview(db: Db, workspaceId: string, now = new Dat
     limitHit: Boolean(r.limit_hit_at),
     usage: [
       { key: "runs", label: "Runs this month", used: r.runs, limit: plan.limits.runsPerMonth },
+      // Past the allowance alert emails are skipped (each skip is listed in the automation's deliveries).
+      { key: "alertEmails", label: "Alert emails this month", used: r.alert_emails, limit: plan.limits.alertEmailsPerMonth },
       { key: "members", label: "Members and pending invitations", used: r.members, limit: plan.limits.members },
       { key: "agents", label: "Agents online", used: r.agents, limit: plan.limits.agents },
       { key: "deployments", label: "Deployments", used: r.deployments, limit: plan.limits.deployments },

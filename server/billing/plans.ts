@@ -11,15 +11,17 @@ export type PlanLimits = {
   runsPerMonth: number;
   /** Days finished runs and log lines are kept. */
   retentionDays: number;
+  /** Alert emails per calendar month (UTC), one per recipient; "Send test" is limited separately. */
+  alertEmailsPerMonth: number;
 };
 
 export type Plan = { id: PlanId; name: string; priceLabel: string; limits: PlanLimits };
 
 /** Every plan and its limits; null is unlimited. Prices live in Stripe, their ids in the environment. */
 export const PLANS: Record<PlanId, Plan> = {
-  hobby: { id: "hobby", name: "Hobby", priceLabel: "Free", limits: { members: 3, agents: 2, deployments: 5, runsPerMonth: 2_000, retentionDays: 7 } },
-  pro: { id: "pro", name: "Pro", priceLabel: "Pro", limits: { members: 20, agents: 10, deployments: null, runsPerMonth: 50_000, retentionDays: 30 } },
-  team: { id: "team", name: "Team", priceLabel: "Team", limits: { members: null, agents: null, deployments: null, runsPerMonth: 500_000, retentionDays: 90 } },
+  hobby: { id: "hobby", name: "Hobby", priceLabel: "Free", limits: { members: 3, agents: 2, deployments: 5, runsPerMonth: 2_000, retentionDays: 7, alertEmailsPerMonth: 1_000 } },
+  pro: { id: "pro", name: "Pro", priceLabel: "Pro", limits: { members: 20, agents: 10, deployments: null, runsPerMonth: 50_000, retentionDays: 30, alertEmailsPerMonth: 20_000 } },
+  team: { id: "team", name: "Team", priceLabel: "Team", limits: { members: null, agents: null, deployments: null, runsPerMonth: 500_000, retentionDays: 90, alertEmailsPerMonth: 200_000 } },
 };
 
 /** Paid plans can be bought only when their Stripe price is configured. */

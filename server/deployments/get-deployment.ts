@@ -3,6 +3,7 @@ import type { Queryable } from "../db/client";
 import { deployments, flows, schedules, workPools } from "../db/schema";
 import { AppError } from "../errors";
 import { serializeDeployment } from "./serialize-deployment";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** Deployments of a workspace with their flow, pool and schedules; by id when `ids` is given. */
 export async function loadDeployments(db: Queryable, workspaceId: string, ids?: string[]) {
@@ -23,7 +24,7 @@ export async function loadDeployments(db: Queryable, workspaceId: string, ids?: 
 }
 
 export async function getDeployment(db: Queryable, workspaceId: string, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
   const [d] = await loadDeployments(db, workspaceId, [id]);
   if (!d) throw new AppError("NOT_FOUND", "Deployment not found.");
   return d;
@@ -31,7 +32,7 @@ export async function getDeployment(db: Queryable, workspaceId: string, id: stri
 
 /** The deployment's own row (no flow, pool or schedules), for starting runs: one indexed lookup. */
 export async function findDeploymentRow(db: Queryable, workspaceId: string, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
   const [row] = await db.select().from(deployments).where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.id, id)));
   if (!row) throw new AppError("NOT_FOUND", "Deployment not found.");
   return row;

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** "etl/nightly": how people name a deployment, in the audit log as in the CLI. */
 export const deploymentLabel = (flowName: string, name: string) => `${flowName}/${name}`;
@@ -38,7 +39,7 @@ export async function setDeploymentPaused(db: Db, workspaceId: string, actor: Ac
 
 /** Deletes the deployment and its future runs; runs that already happened stay in history. */
 export async function deleteDeployment(db: Db, workspaceId: string, actor: Actor, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Deployment not found.");
   await db.transaction(async (tx) => {
     const [found] = await tx
       .select({ name: deployments.name, flowName: flows.name })

@@ -6,6 +6,7 @@ import { deployments, flows } from "../db/schema";
 import { AppError } from "../errors";
 import { replaceSchedules } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
+import { isUuid } from "../../agent/protocol/storable";
 import { deploymentLabel } from "./manage-deployment";
 
 /**
@@ -13,7 +14,7 @@ import { deploymentLabel } from "./manage-deployment";
  * keep their future runs, changed and removed ones lose their unstarted runs, in one transaction.
  */
 export async function setDeploymentSchedules(db: Db, workspaceId: string, actor: Actor, deploymentId: string, schedules: ScheduleInput[]) {
-  if (!/^[0-9a-f-]{36}$/i.test(deploymentId)) throw new AppError("NOT_FOUND", "Deployment not found.");
+  if (!isUuid(deploymentId)) throw new AppError("NOT_FOUND", "Deployment not found.");
   await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ id: deployments.id, name: deployments.name, flowName: flows.name })

@@ -1,9 +1,15 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { AppError } from "../errors";
+import { addLinearFormats, linearRegExp } from "./linear-regexp";
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, code: { regExp: linearRegExp } });
 addFormats.default(ajv);
+addLinearFormats(ajv);
+
+/** Bounds on a saved schema: it is compiled into code per process, and walked per run. */
+export const MAX_SCHEMA_BYTES = 64 * 1024;
+export const MAX_SCHEMA_DEPTH = 32;
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(schema: Record<string, unknown>): ValidateFunction {
@@ -23,7 +29,29 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
 
 /** Checks that a deployment's parameter schema compiles; called when it is saved. */
 export function assertValidParameterSchema(schema: Record<string, unknown> | null | undefined) {
-  if (schema) validatorFor(schema);
+  if (!schema) return;
+  const bytes = Buffer.byteLength(JSON.stringify(schema));
+  if (bytes > MAX_SCHEMA_BYTES) {
+    throw new AppError("UNPROCESSABLE", `parameterSchema is ${bytes} bytes; the limit is ${MAX_SCHEMA_BYTES} (64 KiB). Move shared parts into "$defs" or simplify it.`);
+  }
+  if (depthOf(schema) > MAX_SCHEMA_DEPTH) {
+    throw new AppError("UNPROCESSABLE", `parameterSchema nests deeper than ${MAX_SCHEMA_DEPTH} levels. Flatten it, or reuse parts with "$ref".`);
+  }
+  validatorFor(schema);
+}
+
+function depthOf(value: unknown): number {
+  // Iterative, so a schema nested 100,000 deep cannot overflow the stack while being measured.
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) max = d;
+    if (max > MAX_SCHEMA_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { DeviceToken, DeviceTokenError } from "../../agent/protocol/device-auth";
-import { createApiKey } from "../api-keys/manage-api-keys";
+import { canGrantKeyRole, createApiKey } from "../api-keys/manage-api-keys";
 import type { Db } from "../db/client";
 import { deviceAuthorizations, memberships, users, workspaces } from "../db/schema";
 import { hashDeviceCode, SLOW_DOWN_STEP_SECONDS } from "./codes";
@@ -36,7 +36,7 @@ export async function pollDeviceToken(db: Db, input: { deviceCode: string; ip: s
       return fail("authorization_pending", "Waiting for you to approve this login in the browser.");
     }
 
-    // Approved: the key gets the approver's role as it is now, not as it was when they clicked.
+    // Approved: the picked role, as long as the approver may still give it (roles change).
     const [who] = await tx
       .select({ role: memberships.role, workspace: { id: workspaces.id, slug: workspaces.slug, name: workspaces.name }, user: { id: users.id, email: users.email, name: users.name } })
       .from(memberships)
@@ -45,9 +45,12 @@ export async function pollDeviceToken(db: Db, input: { deviceCode: string; ip: s
       .where(and(eq(memberships.workspaceId, row.workspaceId!), eq(memberships.userId, row.decidedBy!)));
     await tx.update(deviceAuthorizations).set({ status: "consumed", lastPolledAt: now }).where(eq(deviceAuthorizations.id, row.id));
     if (!who) return fail("access_denied", "The person who approved is no longer a member of that workspace. Run `baton login` again.");
+    if (!row.keyRole || !canGrantKeyRole(who.role, row.keyRole)) {
+      return fail("access_denied", `The person who approved is now a ${who.role} and cannot give a ${row.keyRole ?? "CLI"} key. Run \`baton login\` again.`);
+    }
 
     const actor = { userId: who.user.id, label: who.user.email, ip: input.ip, role: who.role };
-    const { key, apiKey } = await createApiKey(tx, who.workspace.id, actor, { name: row.clientName, role: who.role });
-    return { ok: true, token: { key, keyName: apiKey.name, role: who.role, workspace: who.workspace, user: who.user } };
+    const { key, apiKey } = await createApiKey(tx, who.workspace.id, actor, { name: row.clientName, role: row.keyRole });
+    return { ok: true, token: { key, keyName: apiKey.name, role: apiKey.role, workspace: who.workspace, user: who.user } };
   });
 }

@@ -12,7 +12,7 @@ import { DEVICE_CODE_TTL_SECONDS, generateDeviceCode, generateUserCode, hashDevi
 export const START_LIMIT = { limit: 30, windowSeconds: 3600 };
 
 /** `baton login` step 1: a device code for the CLI to poll with and a user code for the person to approve. */
-export async function startDeviceAuthorization(db: Db, input: { clientName: string; ip: string | null }): Promise<DeviceAuthorization> {
+export async function startDeviceAuthorization(db: Db, input: { clientName: string; ip: string | null; userAgent: string | null }): Promise<DeviceAuthorization> {
   const limit = await hitRateLimit(db, `device-auth:ip:${input.ip ?? "unknown"}`, START_LIMIT);
   if (!limit.allowed) {
     throw new AppError("TOO_MANY_REQUESTS", `Too many sign-in requests from this network. Try again in ${minutesText(limit.retryAfterSeconds)}.`, {
@@ -29,6 +29,7 @@ export async function startDeviceAuthorization(db: Db, input: { clientName: stri
         userCodeHash: hashUserCode(userCode),
         clientName: input.clientName,
         requestedIp: input.ip,
+        requestedUserAgent: input.userAgent?.slice(0, 300) || null,
         intervalSeconds: POLL_INTERVAL_SECONDS,
         expiresAt: new Date(Date.now() + DEVICE_CODE_TTL_SECONDS * 1000),
       });
@@ -37,12 +38,13 @@ export async function startDeviceAuthorization(db: Db, input: { clientName: stri
       throw err;
     }
     const verificationUri = `${publicUrl()}/cli/authorize`;
-    const shown = formatUserCode(userCode);
     return {
       deviceCode,
-      userCode: shown,
+      userCode: formatUserCode(userCode),
       verificationUri,
-      verificationUriComplete: `${verificationUri}?code=${shown}`,
+      // Never the code: a link that carries it is one click from approval, which is what phishing
+      // needs. The person types the code their own terminal shows.
+      verificationUriComplete: verificationUri,
       expiresIn: DEVICE_CODE_TTL_SECONDS,
       interval: POLL_INTERVAL_SECONDS,
     };

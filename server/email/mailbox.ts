@@ -1,14 +1,17 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
 import { emailMessages, type EmailMessage } from "@/server/db/schema";
+import type { MailboxScope } from "./mailbox-access";
 
 export type MailboxEntry = Pick<EmailMessage, "id" | "to" | "subject" | "status" | "template" | "createdAt">;
 
-/** Newest first. `before` is the id of the last message on the previous page. */
+/** Newest first, within `scope`. `before` is the id of the last message on the previous page. */
 export async function listMailbox(
   db: Db,
+  scope: MailboxScope,
   { before, limit = 50 }: { before?: string; limit?: number } = {},
 ): Promise<{ messages: MailboxEntry[]; nextCursor: string | null }> {
+  if (scope.kind === "none") return { messages: [], nextCursor: null };
   const rows = await db
     .select({
       id: emailMessages.id,
@@ -20,10 +23,13 @@ export async function listMailbox(
     })
     .from(emailMessages)
     .where(
-      before
-        ? // Compare in Postgres: its timestamps have microseconds, a JS Date only milliseconds.
-          sql`(${emailMessages.createdAt}, ${emailMessages.id}) < (select created_at, id from email_messages where id = ${before})`
-        : undefined,
+      and(
+        inScope(scope),
+        before
+          ? // Compare in Postgres: its timestamps have microseconds, a JS Date only milliseconds.
+            sql`(${emailMessages.createdAt}, ${emailMessages.id}) < (select created_at, id from email_messages where id = ${before})`
+          : undefined,
+      ),
     )
     .orderBy(desc(emailMessages.createdAt), desc(emailMessages.id))
     .limit(limit + 1);
@@ -31,9 +37,15 @@ export async function listMailbox(
   return { messages, nextCursor: rows.length > limit ? messages[messages.length - 1].id : null };
 }
 
-export async function getMailboxMessage(db: Db, id: string): Promise<EmailMessage | null> {
-  const [row] = await db.select().from(emailMessages).where(eq(emailMessages.id, id));
+/** One message, or null when it does not exist or is outside `scope` (the same answer: no probing). */
+export async function getMailboxMessage(db: Db, scope: MailboxScope, id: string): Promise<EmailMessage | null> {
+  if (scope.kind === "none") return null;
+  const [row] = await db.select().from(emailMessages).where(and(eq(emailMessages.id, id), inScope(scope)));
   return row ?? null;
+}
+
+function inScope(scope: MailboxScope): SQL | undefined {
+  return scope.kind === "to" ? sql`lower(${emailMessages.to}) = ${scope.email.toLowerCase()}` : undefined;
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", quot: '"', apos: "'", lt: "<", gt: ">" };

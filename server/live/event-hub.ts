@@ -1,4 +1,6 @@
 import pg from "pg";
+import { AUTH_CHANNEL } from "../api-keys/key-cache";
+import { SESSIONS_CHANNEL } from "../auth/user-sessions";
 
 export const EVENTS_CHANNEL = "baton_events";
 
@@ -9,6 +11,13 @@ export const EVENTS_CHANNEL = "baton_events";
  */
 export type LiveEvent = { w: string; kind: string; ids: string[] };
 export type LiveSubscriber = (event: { kind: string; ids: string[] }) => void;
+/**
+ * Whose stream a subscriber is, and what to do when that may have stopped being allowed: members
+ * and keys of a workspace change with NOTIFY baton_auth (payload: the workspace id), sessions are
+ * revoked with NOTIFY baton_sessions (payload: the user id).
+ */
+export type AccessWatch = { userId: string; recheck: () => void };
+type Subscription = { deliver: LiveSubscriber; access?: AccessWatch };
 
 /**
  * Sent to every subscriber after the LISTEN connection came back: notifications sent while it was
@@ -23,10 +32,11 @@ const KIND = /^[a-z][a-z_]{0,31}$/;
  * fanning `baton_events` out to the browsers of each workspace. It connects lazily on the first
  * subscriber and then stays connected (reconnecting after errors), so any number of browsers
  * coming and going cost one connection. Subscribers are sets per workspace, so an event is
- * delivered to its own workspace's streams only and costs nothing for the others.
+ * delivered to its own workspace's streams only and costs nothing for the others. The same
+ * connection hears member and session changes, so a stream whose reader lost access closes at once.
  */
 export class EventHub {
-  private readonly subscribers = new Map<string, Set<LiveSubscriber>>();
+  private readonly subscribers = new Map<string, Set<Subscription>>();
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -36,15 +46,16 @@ export class EventHub {
   constructor(private readonly databaseUrl: () => string) {}
 
   /** Adds a subscriber of the workspace; returns its removal (idempotent). */
-  subscribe(workspaceId: string, fn: LiveSubscriber): () => void {
+  subscribe(workspaceId: string, fn: LiveSubscriber, access?: AccessWatch): () => void {
     let set = this.subscribers.get(workspaceId);
     if (!set) this.subscribers.set(workspaceId, (set = new Set()));
-    set.add(fn);
+    const sub: Subscription = { deliver: fn, access };
+    set.add(sub);
     this.ensureConnected();
     return () => {
       const current = this.subscribers.get(workspaceId);
       if (!current) return;
-      current.delete(fn);
+      current.delete(sub);
       if (current.size === 0) this.subscribers.delete(workspaceId);
     };
   }
@@ -83,11 +94,14 @@ export class EventHub {
     client.on("error", () => this.drop(client));
     client.on("end", () => this.drop(client));
     client.on("notification", (n) => {
-      if (n.channel === EVENTS_CHANNEL && n.payload) this.dispatch(n.payload);
+      if (!n.payload) return;
+      if (n.channel === EVENTS_CHANNEL) this.dispatch(n.payload);
+      else if (n.channel === AUTH_CHANNEL) this.recheck((sub, w) => w === n.payload);
+      else if (n.channel === SESSIONS_CHANNEL) this.recheck((sub) => sub.access?.userId === n.payload);
     });
     try {
       await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}`);
+      await client.query(`listen ${EVENTS_CHANNEL}; listen ${AUTH_CHANNEL}; listen ${SESSIONS_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners("end");
       client.on("error", () => undefined);
@@ -114,11 +128,17 @@ export class EventHub {
     const set = this.subscribers.get(event.w);
     if (!set) return;
     const ids = Array.isArray(event.ids) ? event.ids.filter((id): id is string => typeof id === "string") : [];
-    for (const fn of [...set]) fn({ kind: event.kind, ids });
+    for (const sub of [...set]) sub.deliver({ kind: event.kind, ids });
+  }
+
+  private recheck(match: (sub: Subscription, workspaceId: string) => boolean) {
+    for (const [workspaceId, set] of this.subscribers) for (const sub of [...set]) if (match(sub, workspaceId)) sub.access?.recheck();
   }
 
   private broadcastResync() {
-    for (const set of this.subscribers.values()) for (const fn of [...set]) fn({ kind: RESYNC_KIND, ids: [] });
+    // Member and session changes may have been missed too: every stream checks its access again.
+    this.recheck(() => true);
+    for (const set of this.subscribers.values()) for (const sub of [...set]) sub.deliver({ kind: RESYNC_KIND, ids: [] });
   }
 
   private drop(client: pg.Client) {

@@ -3,7 +3,8 @@ import type { Db } from "../db/client";
 import { env } from "../env";
 import { AppError } from "../errors";
 import type { RequestSession } from "../auth/request-session";
-import { resolveWorkspaceAccess } from "../workspaces/workspace-access";
+import { activeSessionUser } from "../auth/user-sessions";
+import { isWorkspaceMember, resolveWorkspaceAccess } from "../workspaces/workspace-access";
 import { getEventHub } from "./event-hub";
 
 export const HEARTBEAT_MS = 15_000;
@@ -31,6 +32,10 @@ function hub() {
  *
  * Events carry only kinds and ids, never data: the browser refetches through tRPC, which applies
  * the usual authorisation, so the stream cannot leak anything a query would not show.
+ *
+ * Access is checked again whenever the hub hears that the workspace's members or the user's
+ * sessions changed: a removed member's or a signed-out browser's stream closes. Events arriving
+ * while a check runs are held back until it passed, so none slips out after access was lost.
  */
 export async function openLiveEventStream(opts: {
   db: Db;
@@ -38,9 +43,12 @@ export async function openLiveEventStream(opts: {
   slug: string;
   signal: AbortSignal;
 }): Promise<ReadableStream<Uint8Array>> {
-  if (!opts.session) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
+  const session = opts.session;
+  if (!session) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
   if (opts.slug.length === 0 || opts.slug.length > 64) throw new AppError("NOT_FOUND", `Workspace "${opts.slug}" not found.`);
-  const { workspace } = await resolveWorkspaceAccess(opts.db, opts.slug, opts.session.userId);
+  const { workspace } = await resolveWorkspaceAccess(opts.db, opts.slug, session.userId);
+  const stillAllowed = async () =>
+    (await activeSessionUser(opts.db, session.sessionId)) === session.userId && (await isWorkspaceMember(opts.db, workspace.id, session.userId));
   const live = hub();
   // Subscribe only once LISTEN is in place, so an event committed right after the stream opened is
   // not missed (a failed connect is retried by the hub; the stream still opens and heartbeats).
@@ -60,7 +68,31 @@ export async function openLiveEventStream(opts: {
           cleanup();
         }
       };
-      const unsubscribe = live.subscribe(workspace.id, ({ kind, ids }) => send(`event: ${kind}\ndata: ${JSON.stringify({ ids })}\n\n`));
+      let checking = 0;
+      let held: string[] = [];
+      const deliver = (text: string) => {
+        if (checking === 0) return send(text);
+        if (held.length >= MAX_QUEUED_FRAMES) return cleanup();
+        held.push(text);
+      };
+      const recheck = () => {
+        checking++;
+        stillAllowed()
+          .catch(() => false) // fail closed: the browser reconnects and is authorised afresh
+          .then((ok) => {
+            checking--;
+            if (!ok) return cleanup();
+            if (checking > 0) return;
+            const frames = held;
+            held = [];
+            for (const text of frames) send(text);
+          });
+      };
+      const unsubscribe = live.subscribe(
+        workspace.id,
+        ({ kind, ids }) => deliver(`event: ${kind}\ndata: ${JSON.stringify({ ids })}\n\n`),
+        { userId: session.userId, recheck },
+      );
       // Proxies and load balancers close connections idle for 30–60 s; a comment line keeps it open.
       const heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
       cleanup = () => {

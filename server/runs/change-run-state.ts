@@ -5,7 +5,8 @@ import { AppError } from "../errors";
 import { applyTransitions, type TransitionRequest, type TransitionResult } from "../orchestration/apply-transitions";
 import { issueRunToken } from "../orchestration/run-token";
 import type { ProposedState } from "../orchestration/rules";
-import { getRun, isUuid } from "./load-runs";
+import { getRun } from "./load-runs";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** What a transition result looks like on the wire; a new attempt of an ad-hoc run gets a new run token. */
 export function toWire(workspaceId: string, r: TransitionResult, previousAttempt?: number) {

@@ -4,6 +4,7 @@ import type { StateType } from "../../agent/protocol/states";
 import type { Queryable } from "../db/client";
 import { deployments, flowRuns, flows, workPools } from "../db/schema";
 import { AppError } from "../errors";
+import { isUuid } from "../../agent/protocol/storable";
 
 const columns = { r: flowRuns, flowName: flows.name, deploymentName: deployments.name, poolName: workPools.name };
 
@@ -41,12 +42,10 @@ function baseQuery(db: Queryable, where: SQL | undefined) {
     .where(where);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const isUuid = (value: string) => UUID.test(value);
 
 export async function getRun(db: Queryable, workspaceId: string, id: string): Promise<FlowRunOut> {
-  if (!UUID.test(id)) throw new AppError("NOT_FOUND", "Flow run not found.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "Flow run not found.");
   const [row] = await baseQuery(db, and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.id, id)));
   if (!row) throw new AppError("NOT_FOUND", "Flow run not found.");
   return serialize(row);
@@ -65,7 +64,7 @@ export type RunFilters = {
 
 /** Newest first by id (UUIDv7, so creation order); the cursor is the last id of the previous page. */
 export async function listRuns(db: Queryable, workspaceId: string, f: RunFilters) {
-  if (f.cursor && !UUID.test(f.cursor)) throw new AppError("BAD_REQUEST", "The cursor is not valid; pass the nextCursor of the previous page.");
+  if (f.cursor && !isUuid(f.cursor)) throw new AppError("BAD_REQUEST", "The cursor is not valid; pass the nextCursor of the previous page.");
   const states = f.state === undefined ? undefined : Array.isArray(f.state) ? f.state : [f.state];
   const rows = await baseQuery(
     db,

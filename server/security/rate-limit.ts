@@ -28,6 +28,16 @@ export async function hitRateLimit(
   return { allowed: row.count <= limit, retryAfterSeconds };
 }
 
+/** Takes back a hit counted by `hitRateLimit` in the current window (an attempt that turned out fine). */
+export async function refundRateLimit(db: Queryable, key: string, { windowSeconds }: { windowSeconds: number }): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(Date.now() / windowMs) * windowMs);
+  await db
+    .update(rateLimitBuckets)
+    .set({ count: sql`greatest(${rateLimitBuckets.count} - 1, 0)` })
+    .where(sql`${rateLimitBuckets.key} = ${key} and ${rateLimitBuckets.windowStart} = ${windowStart}`);
+}
+
 /** Current count without counting a hit (to refuse before doing expensive work). */
 export async function isRateLimited(db: Queryable, key: string, { limit, windowSeconds }: { limit: number; windowSeconds: number }) {
   const windowMs = windowSeconds * 1000;

@@ -3,8 +3,8 @@ import type { TaskRun } from "../../agent/protocol/task-runs";
 import { AppError } from "../errors";
 import { resolveRun, type RunTokenScope } from "./resolve-run";
 import { TASK_RUN_COLUMNS, toTaskRun, type TaskRunRow } from "./task-run-row";
+import { isUuid } from "../../agent/protocol/storable";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A flow run's task runs in creation order (ids are UUIDv7), with state and upstream ids: the run's graph. */
 export async function listTaskRuns(opts: {
@@ -18,7 +18,7 @@ export async function listTaskRuns(opts: {
 }): Promise<{ taskRuns: TaskRun[]; nextCursor: string | null }> {
   const { pool, workspaceId } = opts;
   const run = await resolveRun(pool, { workspaceId, runId: opts.runId, runToken: opts.runToken });
-  if (opts.after && !UUID.test(opts.after)) throw new AppError("BAD_REQUEST", "The cursor is not valid; pass the nextCursor of an earlier page.");
+  if (opts.after && !isUuid(opts.after)) throw new AppError("BAD_REQUEST", "The cursor is not valid; pass the nextCursor of an earlier page.");
   const { rows } = await pool.query<TaskRunRow>(
     `select ${TASK_RUN_COLUMNS} from task_runs
       where workspace_id = $1 and flow_run_id = $2

@@ -1,10 +1,10 @@
 import type pg from "pg";
 import { AppError } from "../errors";
+import { isUuid } from "../../agent/protocol/storable";
 
 /** The caller's run token, if it holds one: it may touch only this run, and write only as this attempt. */
 export type RunTokenScope = { runId: string; attempt: number } | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const runNotFound = (runId: string) =>
   new AppError("NOT_FOUND", `Flow run ${runId} not found. Check the id; a run token can only reach its own run.`);
@@ -19,7 +19,7 @@ export async function resolveRun(
   q: pg.Pool | pg.PoolClient,
   opts: { workspaceId: string; runId: string; runToken: RunTokenScope; writeAsAttempt?: number },
 ): Promise<{ id: string; attempt: number }> {
-  if (!UUID.test(opts.runId) || (opts.runToken && opts.runToken.runId !== opts.runId)) throw runNotFound(opts.runId);
+  if (!isUuid(opts.runId) || (opts.runToken && opts.runToken.runId !== opts.runId)) throw runNotFound(opts.runId);
   const { rows } = await q.query<{ id: string; attempt: number }>("select id, attempt from flow_runs where workspace_id = $1 and id = $2", [opts.workspaceId, opts.runId]);
   const run = rows[0];
   if (!run) throw runNotFound(opts.runId);

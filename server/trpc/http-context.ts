@@ -18,8 +18,17 @@ export function rejectCrossSite(req: Request, maxBodyBytes: number): Response | 
   if (req.headers.get("x-baton-csrf") !== "1") return json(403, "Missing the x-baton-csrf header; requests must come from the Baton app.");
   const origin = req.headers.get("origin");
   const host = req.headers.get("host");
-  if (origin && host && new URL(origin).host !== host) return json(403, "Cross-site request refused.");
+  if (origin && host && originHost(origin) !== host) return json(403, "Cross-site request refused: the Origin header is not this site.");
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > maxBodyBytes) return json(413, "The request body is too large.");
   return null;
+}
+
+/** The host of an Origin header, or null for "null" (sandboxed frames, file: pages) and junk. */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { z, ZodError } from "zod";
@@ -7,6 +8,7 @@ import { isConnectionError } from "../db/pg-errors";
 import { AppError, type AppErrorCode } from "../errors";
 import { roleAtLeast } from "../auth/roles";
 import { resolveWorkspaceAccess } from "../workspaces/workspace-access";
+import { findUnstorable } from "../../agent/protocol/storable";
 
 export type TrpcContext = {
   db: Db;
@@ -36,8 +38,21 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
+/**
+ * An unexpected error's message can carry SQL text and its parameters (a new key's hash, say):
+ * the browser gets a generic message and an id, the log gets the detail under the same id.
+ */
+function internalError(path: string, cause: unknown): TRPCError {
+  const errorId = randomUUID();
+  console.error(`[trpc] unexpected error ${errorId} in ${path}:`, cause);
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: `Something went wrong on our side (error id ${errorId}). It has been logged; try again, and quote the id if it keeps happening.`,
+  });
+}
+
 /** Services throw AppError and zod errors; the browser gets the matching tRPC code and a readable message. */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
@@ -48,12 +63,20 @@ const mapErrors = t.middleware(async ({ next }) => {
   if (isConnectionError(cause)) {
     throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unreachable right now. Try again in a few seconds." });
   }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") throw internalError(path, cause ?? result.error);
   return result;
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapErrors);
+/** Input Postgres cannot hold (U+0000) or too deep to handle safely is refused naming the field, as on /api/v1. */
+const refuseUnstorable = t.middleware(async ({ getRawInput, next }) => {
+  const bad = findUnstorable(await getRawInput());
+  if (bad) throw new AppError("BAD_REQUEST", `${bad.path || "The input"} ${bad.problem}.`, { fieldErrors: { [bad.path]: [bad.problem] } });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseUnstorable);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });

@@ -2,7 +2,8 @@ import type { Db } from "../db/client";
 import { memberships, workPools, workspaces } from "../db/schema";
 import { AppError } from "../errors";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
-import { slugify, slugSchema, workspaceNameSchema } from "./slugs";
+import { slugify, slugSchema } from "./slugs";
+import { workspaceNameSchema } from "../email/display-name";
 
 /**
  * Creates a workspace with the creator as owner. Without a slug one is derived from the name,

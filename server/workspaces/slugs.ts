@@ -6,8 +6,6 @@ export const slugSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "Use 1–48 lowercase letters, digits or dashes, not starting or ending with a dash.");
 
-export const workspaceNameSchema = z.string().trim().min(1, "Give the workspace a name.").max(80, "Use at most 80 characters.");
-
 /** "Acme ML Team!" → "acme-ml-team". */
 export function slugify(name: string): string {
   const base = name

@@ -4,7 +4,8 @@ import { workspaces } from "../db/schema";
 import { hasPgCode } from "../db/pg-errors";
 import { AppError } from "../errors";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
-import { slugSchema, workspaceNameSchema } from "./slugs";
+import { slugSchema } from "./slugs";
+import { workspaceNameSchema } from "../email/display-name";
 
 export async function updateWorkspace(db: Db, workspaceId: string, actor: Actor, input: { name?: string; slug?: string }) {
   const name = input.name === undefined ? undefined : workspaceNameSchema.parse(input.name);

@@ -27,3 +27,12 @@ export async function listWorkspacesForUser(db: Db, userId: string) {
     .where(eq(memberships.userId, userId))
     .orderBy(asc(workspaces.name));
 }
+
+/** Whether the user is (still) a member of the workspace, by id. */
+export async function isWorkspaceMember(db: Db, workspaceId: string, userId: string): Promise<boolean> {
+  const rows = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  return rows.length > 0;
+}

@@ -43,13 +43,19 @@ function safeCurrentUrl() {
   }
 }
 
-type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; verificationUriComplete: string; expiresIn: number; interval: number };
+type DeviceStart = { deviceCode: string; userCode: string; verificationUri: string; expiresIn: number; interval: number };
 
 async function deviceLogin(url: string, openBrowser: boolean): Promise<string> {
   const api = new ApiClient(url, null, `baton-cli/${VERSION}`);
   const start = await api.request<DeviceStart>("POST", "/auth/device", { body: { clientName: `CLI on ${hostname()}`.slice(0, 100) } });
-  print(`To log in, open this page in a browser, check the code and approve:\n\n  ${start.verificationUriComplete}\n\n  Code: ${start.userCode}\n`);
-  if (openBrowser) openServerPage(start.verificationUriComplete, url);
+  // The page never gets the code in its link: typing it is what ties the approval to this terminal.
+  print(`To log in, open this page in a browser, type this code and approve:
+
+  ${start.verificationUri}
+
+  Code: ${start.userCode}
+`);
+  if (openBrowser) openServerPage(start.verificationUri, url);
   print(`Waiting for approval (the code expires in ${Math.round(start.expiresIn / 60)} minutes; Ctrl-C to stop)…`);
   let interval = start.interval;
   const deadline = Date.now() + start.expiresIn * 1000;

@@ -1,8 +1,11 @@
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/server/db/client";
+import { currentUser } from "@/server/auth/current-user";
 import { listMailbox } from "@/server/email/mailbox";
+import { mailboxScope, type MailboxScope } from "@/server/email/mailbox-access";
 import { devMailboxEnabled } from "@/server/env";
 import { RelativeTime } from "@/app/_components/relative-time";
 import { EmailStatusBadge } from "./status-badge";
@@ -11,19 +14,37 @@ export const dynamic = "force-dynamic";
 
 export const metadata = { title: "Dev mailbox · Baton" };
 
+function describeScope(scope: MailboxScope): string {
+  if (scope.kind === "to") return `The email sent to you (${scope.email}), newest first.`;
+  if (scope.kind === "all") return "Every email Baton has stored, newest first: you opened it on this machine and are not signed in.";
+  return "No mail is shown to visitors who are not signed in.";
+}
+
 export default async function DevMailboxPage({ searchParams }: { searchParams: Promise<{ before?: string | string[] }> }) {
   if (!devMailboxEnabled()) notFound();
   const before = z.uuid().safeParse((await searchParams).before);
-  const { messages, nextCursor } = await listMailbox(getDb(), { before: before.success ? before.data : undefined });
+  const scope = mailboxScope(await headers(), await currentUser());
+  const { messages, nextCursor } = await listMailbox(getDb(), scope, { before: before.success ? before.data : undefined });
 
   return (
     <main className="mx-auto max-w-5xl px-6 py-8">
       <h1 className="text-xl font-semibold text-slate-900">Dev mailbox</h1>
       <p className="mt-1 text-sm text-slate-600">
-        Every email Baton has stored, newest first. Only available in development or with BATON_DEV_MAILBOX=1.
+        {describeScope(scope)} Only available in development or with BATON_DEV_MAILBOX=1.
       </p>
 
-      {messages.length === 0 ? (
+      {scope.kind === "none" ? (
+        <div className="mt-6 rounded border border-dashed border-slate-300 p-6 text-sm text-slate-600">
+          <p className="font-medium text-slate-900">Sign in to read your mail.</p>
+          <p className="mt-1">
+            Mail holds sign-in and reset links, so this page shows it only to the person it is addressed to, or to
+            someone on the machine Baton runs on (open it at http://localhost).{" "}
+            <Link href="/signin?callbackUrl=%2Fdev%2Fmailbox" className="text-blue-700 hover:underline">
+              Sign in
+            </Link>
+          </p>
+        </div>
+      ) : messages.length === 0 ? (
         <div className="mt-6 rounded border border-dashed border-slate-300 p-6 text-sm text-slate-600">
           <p className="font-medium text-slate-900">No email yet.</p>
           <p className="mt-1">

@@ -94,7 +94,7 @@ export function registerAutomations(app: OpenAPIHono<ApiEnv>) {
       const workspaceId = c.get("principal").workspace.id;
       const action = await findDestination(c.get("db"), workspaceId, actionId);
       if (action.automationId !== id) throw new AppError("NOT_FOUND", "Action not found in this automation.");
-      return c.json(await sendTestAlert(c.get("db"), { workspaceId, destinationId: actionId }), 200);
+      return c.json(await sendTestAlert(c.get("db"), { workspaceId, destinationId: actionId, testerId: principalActor(c.get("principal")).userId }), 200);
     },
   );
 }

@@ -31,7 +31,11 @@ export function registerDeviceAuth(app: OpenAPIHono<ApiEnv>) {
         ...commonErrors,
       },
     }),
-    async (c) => c.json(await startDeviceAuthorization(c.get("db"), { clientName: c.req.valid("json").clientName, ip: clientIp(c.req.raw.headers) }), 200),
+    async (c) =>
+      c.json(
+        await startDeviceAuthorization(c.get("db"), { clientName: c.req.valid("json").clientName, ip: clientIp(c.req.raw.headers), userAgent: c.req.header("user-agent") ?? null }),
+        200,
+      ),
   );
 
   app.openapi(

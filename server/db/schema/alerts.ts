@@ -137,6 +137,30 @@ export const alertAttempts = pgTable(
   (t) => [index("alert_attempts_delivery_idx").on(t.workspaceId, t.deliveryId, t.at)],
 );
 
+/**
+ * An address outside the workspace that an email action lists. It receives nothing until its owner
+ * confirmed through the one-time link of the confirmation mail, and stops for good when they
+ * unsubscribe (saving the automation again does not ask twice). The token is kept as a hash for
+ * lookup and sealed for the unsubscribe link every alert mail to the address carries.
+ */
+export const alertEmailSubscriptions = pgTable(
+  "alert_email_subscriptions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    address: text().notNull(),
+    tokenHash: text().notNull(),
+    tokenSealed: text().notNull(),
+    requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    confirmedAt: timestamp({ withTimezone: true }),
+    unsubscribedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("alert_email_subscriptions_address").on(t.workspaceId, t.address), uniqueIndex("alert_email_subscriptions_token").on(t.tokenHash)],
+);
+
 export type Automation = typeof automations.$inferSelect;
 export type AlertDestination = typeof alertDestinations.$inferSelect;
 export type AlertDelivery = typeof alertDeliveries.$inferSelect;

@@ -39,6 +39,8 @@ export const workspaceUsage = pgTable(
     /** First day of the month (UTC). */
     month: date({ mode: "string" }).notNull(),
     runs: integer().notNull().default(0),
+    /** Alert emails sent (one per recipient), metered against the plan's monthly allowance. */
+    alertEmails: integer().notNull().default(0),
     /** First time this month a run (or a schedule slot) was refused for the quota; drives the banner. */
     limitHitAt: timestamp({ withTimezone: true }),
     nearLimitEmailAt: timestamp({ withTimezone: true }),

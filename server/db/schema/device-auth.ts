@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
+import { API_KEY_ROLES } from "../../../agent/protocol/me";
 
 export const DEVICE_AUTHORIZATION_STATUSES = ["pending", "approved", "denied", "consumed"] as const;
 export type DeviceAuthorizationStatus = (typeof DEVICE_AUTHORIZATION_STATUSES)[number];
@@ -24,8 +25,11 @@ export const deviceAuthorizations = pgTable(
     /** Who approved or denied; their membership is read again when the key is made. */
     decidedBy: uuid().references(() => users.id, { onDelete: "cascade" }),
     decidedAt: timestamp({ withTimezone: true }),
-    /** Where the CLI asked from, for the audit log. */
+    /** Where and with what the CLI asked (created_at says when): the approval page shows them. */
     requestedIp: text(),
+    requestedUserAgent: text(),
+    /** The role the approver picked for the key; checked against their role again when it is made. */
+    keyRole: text({ enum: API_KEY_ROLES }),
     intervalSeconds: integer().notNull(),
     lastPolledAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoTimestampSchema } from "../../../agent/protocol/storable";
 import { requireRole, router } from "../init";
 import { createApiKey, createServiceAccountKey, listApiKeys, revokeApiKey } from "../../api-keys/manage-api-keys";
 import { API_KEY_KINDS, API_KEY_ROLES } from "../../db/schema";
@@ -16,7 +17,7 @@ const keyOut = z.object({
   expired: z.boolean(),
 });
 
-const createIn = z.object({ name: z.string().max(200), role: z.enum(API_KEY_ROLES), expiresAt: z.iso.datetime({ offset: true }).optional() });
+const createIn = z.object({ name: z.string().max(200), role: z.enum(API_KEY_ROLES), expiresAt: isoTimestampSchema.optional() });
 const createdOut = z.object({
   key: z.string(),
   apiKey: z.object({ id: z.string(), name: z.string(), role: z.enum(API_KEY_ROLES), kind: z.enum(API_KEY_KINDS), prefix: z.string(), expiresAt: z.string().nullable() }),

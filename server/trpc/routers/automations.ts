@@ -60,7 +60,7 @@ export const automationsRouter = router({
     .output(z.object({ outcome: z.enum(["sent", "retry", "failed", "kept"]), responseCode: z.number().nullable(), error: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
       await findDestination(ctx.db, ctx.workspace.id, input.destinationId);
-      return sendTestAlert(ctx.db, { workspaceId: ctx.workspace.id, destinationId: input.destinationId });
+      return sendTestAlert(ctx.db, { workspaceId: ctx.workspace.id, destinationId: input.destinationId, testerId: ctx.actor.userId });
     }),
 
   deliveries: workspaceProcedure

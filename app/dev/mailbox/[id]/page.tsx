@@ -1,8 +1,11 @@
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/server/db/client";
+import { currentUser } from "@/server/auth/current-user";
 import { getMailboxMessage, linksInHtml } from "@/server/email/mailbox";
+import { mailboxScope } from "@/server/email/mailbox-access";
 import { devMailboxEnabled, env } from "@/server/env";
 import { RelativeTime } from "@/app/_components/relative-time";
 import { EmailStatusBadge } from "../status-badge";
@@ -20,7 +23,7 @@ export default async function DevMailboxMessagePage({ params }: { params: Promis
   if (!devMailboxEnabled()) notFound();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const message = await getMailboxMessage(getDb(), id.data);
+  const message = await getMailboxMessage(getDb(), mailboxScope(await headers(), await currentUser()), id.data);
   if (!message) notFound();
   const links = linksInHtml(message.html);
 

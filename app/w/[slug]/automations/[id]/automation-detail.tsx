@@ -123,6 +123,9 @@ export function AutomationDetail({ slug, automationId }: { slug: string; automat
   );
 }
 
+const ADDRESS_LABELS = { member: "member", waiting: "waiting for confirmation", confirmed: "confirmed", unsubscribed: "unsubscribed" } as const;
+const ADDRESS_TONES = { member: "slate", waiting: "amber", confirmed: "green", unsubscribed: "red" } as const;
+
 function DestinationItem({ slug, automation, destination: d, canEdit, onSecret, onChanged }: { slug: string; automation: AutomationView; destination: DestinationView; canEdit: boolean; onSecret: (s: NewSecret) => void; onChanged: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -141,7 +144,15 @@ function DestinationItem({ slug, automation, destination: d, canEdit, onSecret, 
       <div className="flex flex-wrap items-center gap-3">
         <span className="font-medium">{DESTINATION_LABELS[d.kind]}</span>
         <span className="text-slate-600">{d.target}</span>
-        {d.recipients && d.recipients.addresses.length > 2 && <span className="text-xs text-slate-500">{d.recipients.addresses.join(", ")}</span>}
+        {d.addressStatuses && d.addressStatuses.length > 0 && (
+          <ul className="flex flex-wrap gap-2 text-xs text-slate-600" aria-label="Addresses">
+            {d.addressStatuses.map(({ address, status }) => (
+              <li key={address}>
+                {address} <Badge tone={ADDRESS_TONES[status]}>{ADDRESS_LABELS[status]}</Badge>
+              </li>
+            ))}
+          </ul>
+        )}
         {canEdit && (
           <div className="ml-auto flex flex-wrap gap-2">
             <Button variant="secondary" disabled={sendTest.isPending} onClick={() => sendTest.mutate({ workspace: slug, destinationId: d.id })} aria-label={`Send test to ${label}`}>

@@ -71,6 +71,9 @@ export function BillingSettings({ slug, checkout }: { slug: string; checkout: "s
           ))}
         </div>
         {o.limitHit && <p className="mt-3 text-sm text-red-700">The run limit was reached this month: new and scheduled runs are refused until the month ends.</p>}
+        {o.usage.some((u) => u.key === "alertEmails" && u.limit !== null && u.used >= u.limit) && (
+          <p className="mt-3 text-sm text-red-700">The alert email allowance is used up this month: email alerts are skipped (listed in each automation’s deliveries) until the month ends. Slack and webhook alerts still go out.</p>
+        )}
       </Card>
       {o.upgrades.length > 0 && (
         <Card title="Upgrade">
