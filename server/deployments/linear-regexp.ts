@@ -1,6 +1,6 @@
 import type { Ajv, Format } from "ajv";
 import type { RegExpEngine, RegExpLike } from "ajv/dist/types";
-import { fullFormats } from "ajv-formats/dist/formats";
+import { fullFormats } from "ajv-formats/dist/formats.js";
 import { RE2JS } from "re2js";
 
 /**
