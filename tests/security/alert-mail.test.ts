@@ -133,6 +133,20 @@ describe("an email action is not a mail relay", () => {
     expect(await confirmAlertAddress(db, tokenFrom(asked[0]))).toBeNull();
   });
 
+  it("an address saved before confirmations existed (never asked) is asked when its action first fires, once, and gets no alert until it confirms", async () => {
+    const outsider = uniqueEmail("older");
+    const w = await workspaceAlerting({ addresses: [outsider], roles: ["owner"] });
+    // As an automation saved by an older version left it: the address listed, no subscription, no mail.
+    await db.$client.query("delete from alert_email_subscriptions where workspace_id = $1", [w.ws.id]);
+    await db.$client.query(`delete from email_messages where lower("to") = lower($1)`, [outsider]);
+
+    expect((await w.alert()).status).toBe("sent");
+    expect((await mailTo(outsider)).map((m) => m.template)).toEqual(["alert-subscription-confirm"]);
+    expect((await w.alert()).status).toBe("sent");
+    expect((await mailTo(outsider)).map((m) => m.template)).toEqual(["alert-subscription-confirm"]);
+    expect((await w.owner.caller.automations.get({ workspace: w.ws.slug, automationId: w.automation.id })).destinations[0].addressStatuses).toEqual([{ address: outsider, status: "waiting" }]);
+  });
+
   it("members get alert mail only with a verified address", async () => {
     const w = await workspaceAlerting({ roles: ["developer"] });
     const unverified = await createUser(db, { verified: false });
