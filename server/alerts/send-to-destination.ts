@@ -10,7 +10,7 @@ import { checkOutboundUrl } from "@/server/security/outbound-url";
 import { decryptSecret } from "@/server/security/secret-box";
 import type { AlertContext } from "./alert-context";
 import { alertEmail, digestEmail } from "./alert-email";
-import { confirmedAddresses, memberAddresses } from "./alert-email-subscriptions";
+import { confirmedAddresses, memberAddresses, requestAddressConfirmations } from "./alert-email-subscriptions";
 import { releaseAlertEmails, reserveAlertEmails } from "../billing/alert-mail-quota";
 import { slackDigestMessage, slackMessage } from "./slack-message";
 import { webhookDigestPayload, webhookPayload } from "./webhook-payload";
@@ -86,6 +86,7 @@ async function post(url: URL, body: string, headers: Record<string, string>): Pr
 }
 
 async function sendEmailAlert(db: Db, destination: Destination, payload: AlertPayload): Promise<SendResult> {
+  await askUnaskedAddresses(db, destination);
   const to = await resolveRecipients(db, destination.workspaceId, destination.recipients ?? { userIds: [], roles: [], addresses: [] });
   if (to.length === 0) {
     return { outcome: "failed", responseCode: null, error: "No recipients: the chosen members have no verified email address, and no listed address has confirmed yet.", retryAfterMs: null };
@@ -123,6 +124,20 @@ async function sendEmails(destination: Destination, payload: AlertPayload, to: R
   const message = `${error.name}${code ? ` (HTTP ${code})` : ""}: ${error.message}`.slice(0, 500);
   const retryable = code === null || code === 429 || code >= 500;
   return { outcome: retryable ? "retry" : "failed", responseCode: code, error: message, retryAfterMs: retryAfterMs(headers?.["retry-after"]) };
+}
+
+/**
+ * Addresses saved before confirmations existed were never asked, and would wait for ever: ask
+ * them when their action first fires after the upgrade. Past the daily allowance they stay
+ * unasked and the next alert tries again; the alert itself goes on to the others.
+ */
+async function askUnaskedAddresses(db: Db, destination: Destination) {
+  const addresses = destination.recipients?.addresses ?? [];
+  try {
+    await requestAddressConfirmations(db, destination.workspaceId, null, addresses);
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === "TOO_MANY_REQUESTS")) throw err;
+  }
 }
 
 type Recipient = { address: string; unsubscribeUrl: string | null };

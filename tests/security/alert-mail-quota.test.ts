@@ -1,12 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deliverDueAlerts } from "../../server/alerts/deliver-alerts";
 import { PLANS } from "../../server/billing/plans";
 import { usageMonth } from "../../server/billing/run-quota";
 import { reloadEnv } from "../../server/env";
 import { startApiServer } from "../helpers/api-server";
 import { createTestDatabase } from "../helpers/db";
-import { createWorkspaceWithMembers } from "../helpers/fixtures";
+import { workspaceAlerting } from "../helpers/alerting";
 import { startStripeStandIn, STRIPE_TEST_ENV } from "../helpers/stripe-stand-in";
 
 // Billing on (hosted): alert mail is metered per plan. No RESEND_API_KEY: mail lands in the outbox.
@@ -18,22 +16,7 @@ const api = await startApiServer(db);
 
 describe("alert mail is metered per plan", () => {
   it("past the monthly allowance an alert email is skipped, with the reason in the deliveries list and in Settings → Billing", async () => {
-    const w = await createWorkspaceWithMembers(db, ["developer"]);
-    const { key } = await w.owner.caller.apiKeys.create({ workspace: w.ws.slug, name: "owner", role: "owner" });
-    const dep = await api.call("PUT", "/api/v1/deployments", { key, body: { flowName: "etl", name: `d-${randomUUID().slice(0, 8)}`, kind: "command", command: "echo hi" } });
-    const deploymentId = (dep.json as { deployment: { id: string } }).deployment.id;
-    const { automation } = await w.owner.caller.automations.create({
-      workspace: w.ws.slug,
-      name: "Cancelled runs",
-      triggerKind: "run_state",
-      states: ["Cancelled"],
-      actions: [{ kind: "email", userIds: [], roles: ["owner", "developer"], addresses: [] }],
-    });
-    const alert = async () => {
-      const run = await api.call("POST", `/api/v1/deployments/${deploymentId}/runs`, { key, body: {} });
-      await api.call("POST", `/api/v1/flow-runs/${(run.json as { run: { id: string } }).run.id}/cancel`, { key });
-      await deliverDueAlerts(db);
-    };
+    const { alert, automation, ...w } = await workspaceAlerting(db, api, { roles: ["owner", "developer"] }, ["developer"]);
     const limit = PLANS.hobby.limits.alertEmailsPerMonth;
     // Two recipients per alert; the month so far used all but three of Hobby's allowance.
     await db.$client.query(`insert into workspace_usage (workspace_id, month, alert_emails) values ($1, $2, $3)`, [w.ws.id, usageMonth(new Date()), limit - 3]);

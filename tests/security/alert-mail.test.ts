@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
-import { deliverDueAlerts } from "../../server/alerts/deliver-alerts";
 import { confirmAlertAddress, unsubscribeAlertAddress } from "../../server/alerts/alert-email-subscriptions";
+import { workspaceAlerting as alertingWorkspace } from "../helpers/alerting";
 import { startApiServer } from "../helpers/api-server";
 import { createTestDatabase } from "../helpers/db";
-import { addMember, createUser, createWorkspaceWithMembers, uniqueEmail } from "../helpers/fixtures";
+import { addMember, createUser, uniqueEmail } from "../helpers/fixtures";
 
 // No RESEND_API_KEY: every mail lands in the outbox (email_messages), where the test reads it.
 const { db } = await createTestDatabase();
@@ -22,33 +21,7 @@ async function mailTo(address: string): Promise<Mail[]> {
   return rows;
 }
 
-/** A workspace with a deployment and an automation emailing its cancelled runs to `action`. */
-async function workspaceAlerting(action: { userIds?: string[]; roles?: string[]; addresses?: string[] }, roles: ("developer" | "viewer")[] = []) {
-  const w = await createWorkspaceWithMembers(db, roles);
-  const { key } = await w.owner.caller.apiKeys.create({ workspace: w.ws.slug, name: "owner", role: "owner" });
-  const dep = await api.call("PUT", "/api/v1/deployments", { key, body: { flowName: "etl", name: `d-${randomUUID().slice(0, 8)}`, kind: "command", command: "echo hi" } });
-  const deploymentId = (dep.json as { deployment: { id: string } }).deployment.id;
-  const { automation } = await w.owner.caller.automations.create({
-    workspace: w.ws.slug,
-    name: "Cancelled runs",
-    triggerKind: "run_state",
-    states: ["Cancelled"],
-    actions: [{ kind: "email", userIds: [], roles: [], addresses: [], ...action }],
-  });
-  /** A run cancelled through /api/v1, its alert delivered by the notifier's step. */
-  const alert = async () => {
-    const run = await api.call("POST", `/api/v1/deployments/${deploymentId}/runs`, { key, body: {} });
-    const runId = (run.json as { run: { id: string } }).run.id;
-    expect((await api.call("POST", `/api/v1/flow-runs/${runId}/cancel`, { key })).status).toBe(200);
-    await deliverDueAlerts(db);
-    const { rows } = await db.$client.query<{ status: string; last_error: string | null }>(
-      `select status, last_error from alert_deliveries where automation_id = $1 and kind = 'alert' order by created_at desc limit 1`,
-      [automation.id],
-    );
-    return rows[0];
-  };
-  return { ...w, key, automation, destinationId: automation.destinations[0].id, alert };
-}
+const workspaceAlerting = (action: Parameters<typeof alertingWorkspace>[2], roles?: ("developer" | "viewer")[]) => alertingWorkspace(db, api, action, roles);
 
 function tokenFrom(mail: Mail): string {
   const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
@@ -131,6 +104,20 @@ describe("an email action is not a mail relay", () => {
     expect((await mailTo(outsider)).filter((m) => m.template !== "alert-subscription-confirm")).toHaveLength(1);
     // An unsubscribed address cannot be confirmed again with the old link.
     expect(await confirmAlertAddress(db, tokenFrom(asked[0]))).toBeNull();
+  });
+
+  it("an address saved before confirmations existed (never asked) is asked when its action first fires, once, and gets no alert until it confirms", async () => {
+    const outsider = uniqueEmail("older");
+    const w = await workspaceAlerting({ addresses: [outsider], roles: ["owner"] });
+    // As an automation saved by an older version left it: the address listed, no subscription, no mail.
+    await db.$client.query("delete from alert_email_subscriptions where workspace_id = $1", [w.ws.id]);
+    await db.$client.query(`delete from email_messages where lower("to") = lower($1)`, [outsider]);
+
+    expect((await w.alert()).status).toBe("sent");
+    expect((await mailTo(outsider)).map((m) => m.template)).toEqual(["alert-subscription-confirm"]);
+    expect((await w.alert()).status).toBe("sent");
+    expect((await mailTo(outsider)).map((m) => m.template)).toEqual(["alert-subscription-confirm"]);
+    expect((await w.owner.caller.automations.get({ workspace: w.ws.slug, automationId: w.automation.id })).destinations[0].addressStatuses).toEqual([{ address: outsider, status: "waiting" }]);
   });
 
   it("members get alert mail only with a verified address", async () => {
