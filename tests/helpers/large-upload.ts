@@ -54,3 +54,39 @@ export function peakRssBytes(pid: number): number {
   if (!kb) throw new Error(`no VmHWM for process ${pid}`);
   return Number(kb) * 1024;
 }
+
+/**
+ * Declares a body of `declaredBytes`, sends only its first MiB, and waits for the answer: a server
+ * that answers has decided without reading the rest. (Sending the rest meanwhile would race the
+ * server closing the connection, and a reset can swallow the answer before the client reads it.)
+ */
+export function answerBeforeBody(url: string, declaredBytes: number, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent: false, headers: { "content-length": String(declaredBytes), ...headers } });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error("no answer while the body was still unsent: the server waited for (or read) the body"));
+    }, 10_000);
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => {
+        clearTimeout(timer);
+        req.destroy();
+        let json: unknown = text;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON: the caller sees the text */
+        }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.write(Buffer.alloc(1024 * 1024, "a"));
+  });
+}

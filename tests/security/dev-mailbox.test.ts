@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestPasswordReset } from "../../server/accounts/password-reset";
 import { emailMessages } from "../../server/db/schema";
-import { startApp, waitHealthy, type AppProcess } from "../helpers/app-process";
+import { startApp, waitFor, waitHealthy, type AppProcess } from "../helpers/app-process";
 import { signInToApp } from "../helpers/app-sign-in";
 import { createTestDatabase } from "../helpers/db";
 import { createUser } from "../helpers/fixtures";
@@ -23,7 +23,8 @@ let bob: { email: string; mailId: string };
 async function resetMailOf(): Promise<{ email: string; mailId: string }> {
   const { user } = await createUser(db);
   await requestPasswordReset(db, user.email, "10.0.0.1");
-  const [mail] = await db.select({ id: emailMessages.id }).from(emailMessages).where(eq(emailMessages.to, user.email));
+  // The reset answers before it looks the address up and mails it (the same time for any address).
+  const mail = await waitFor(async () => (await db.select({ id: emailMessages.id }).from(emailMessages).where(eq(emailMessages.to, user.email)))[0], { timeoutMs: 10_000, what: "the reset mail" });
   return { email: user.email, mailId: mail.id };
 }
 

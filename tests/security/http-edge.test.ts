@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, waitHealthy, type AppProcess } from "../helpers/app-process";
 import { createTestDatabase } from "../helpers/db";
 import { freePort } from "../helpers/free-port";
-import { peakRssBytes, uploadUntilAnswered } from "../helpers/large-upload";
+import { answerBeforeBody, peakRssBytes, uploadUntilAnswered } from "../helpers/large-upload";
 
 const MiB = 1024 * 1024;
 // Big enough that reading it would show in the server's memory, small enough not to hurt the
@@ -43,10 +43,10 @@ describe("request bodies in front of Next", () => {
   });
 
   it("answers the Stripe webhook with 404 before reading the body while billing is off", { timeout: 60_000 }, async () => {
-    const answer = await uploadUntilAnswered(`${app.url}/api/stripe/webhook`, BODY, { headers: { "content-type": "application/json" } });
+    // The body is declared whole but only its first MiB is sent: the 404 comes without the rest.
+    const answer = await answerBeforeBody(`${app.url}/api/stripe/webhook`, BODY, { "content-type": "application/json" });
     expect(answer.status).toBe(404);
     expect(answer.json).toMatchObject({ error: { code: "not_found" } });
-    expect(answer.sentBytes).toBeLessThan(BODY);
   });
 
   it("still hands a small chunked body to Next whole", async () => {
