@@ -61,6 +61,11 @@ const LINGER_MS = 2_000;
  * body is read and dropped for a moment (no memory kept), then the connection is closed.
  */
 export function refuseNodeRequest(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
+  // Node closes the socket as soon as the answer is written when the client sent `Connection:
+  // close` (agents without keep-alive do): with the body still arriving that close is a reset, and
+  // the reset often reached the client before it had read the answer (EPIPE instead of the 413).
+  // Kept open, the rest is drained below and the connection ends after LINGER_MS at the latest.
+  if (!req.complete) res.shouldKeepAlive = true;
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(JSON.stringify(body));
   if (req.complete) return;
