@@ -1,31 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../server/db/client";
 import { reloadEnv } from "../server/env";
 import { fillSchedules } from "../server/scheduling/fill-schedules";
 import { liveSubscriberCount, openLiveEventStream } from "../server/live/live-event-stream";
-import { startApp, waitFor, waitHealthy, type AppProcess } from "./helpers/app-process";
+import { startAppForFile, waitFor } from "./helpers/app-process";
 import { createTestDatabase } from "./helpers/db";
 import { signInToApp } from "./helpers/app-sign-in";
 import { addMember, createUser, createWorkspaceWithMembers } from "./helpers/fixtures";
-import { freePort } from "./helpers/free-port";
 
 type SseEvent = { event: string; data: string; at: number };
 
 const { db, url: databaseUrl } = await createTestDatabase();
-let app: AppProcess;
-let base: string;
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  app = startApp({ DATABASE_URL: databaseUrl, BATON_PUBLIC_URL: base }, port);
-  await waitHealthy(app);
-});
-afterAll(async () => {
-  app?.child.kill("SIGTERM");
-  await app?.exited;
-});
+const { base } = await startAppForFile({ DATABASE_URL: databaseUrl });
 
 const signIn = (email: string) => signInToApp(base, email);
 

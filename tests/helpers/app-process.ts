@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { afterAll } from "vitest";
+import { freePort } from "./free-port";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -19,6 +21,23 @@ export function startApp(env: Record<string, string>, port: number): AppProcess 
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+/**
+ * The built app for one test file: on a free port, with `BATON_PUBLIC_URL` at localhost (the
+ * address browsers and Auth.js cookies use, as `base`), healthy before it returns, stopped after
+ * the file.
+ */
+export async function startAppForFile(env: Record<string, string>): Promise<AppProcess & { base: string }> {
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const app = startApp({ BATON_PUBLIC_URL: base, ...env }, port);
+  afterAll(async () => {
+    app.child.kill("SIGTERM");
+    await app.exited;
+  });
+  await waitHealthy(app);
+  return { ...app, base };
 }
 
 /** Polls until `check` passes or the deadline ends; returns its last value. */

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitHealthy, type AppProcess } from "../helpers/app-process";
+import { describe, expect, it } from "vitest";
+import { startApp, startAppForFile, waitHealthy } from "../helpers/app-process";
 import { createTestDatabase } from "../helpers/db";
 import { freePort } from "../helpers/free-port";
 import { answerBeforeBody, peakRssBytes, uploadUntilAnswered } from "../helpers/large-upload";
@@ -10,18 +10,8 @@ const MiB = 1024 * 1024;
 const BODY = 96 * MiB;
 
 const { url: databaseUrl } = await createTestDatabase();
-let app: AppProcess;
-
-beforeAll(async () => {
-  const port = await freePort();
-  // No STRIPE_SECRET_KEY: billing is off, so its webhook route is off.
-  app = startApp({ DATABASE_URL: databaseUrl, BATON_PUBLIC_URL: `http://localhost:${port}` }, port);
-  await waitHealthy(app);
-}, 90_000);
-afterAll(async () => {
-  app?.child.kill("SIGTERM");
-  await app?.exited;
-});
+// No STRIPE_SECRET_KEY: billing is off, so its webhook route is off.
+const app = await startAppForFile({ DATABASE_URL: databaseUrl });
 
 describe("request bodies in front of Next", () => {
   it("answers oversized uploads to Auth.js with a JSON 413 before they are sent, by Content-Length and chunked, without growing the server's memory", { timeout: 120_000 }, async () => {

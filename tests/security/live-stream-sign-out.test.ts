@@ -1,26 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitFor, waitHealthy, type AppProcess } from "../helpers/app-process";
+import { describe, expect, it } from "vitest";
+import { startAppForFile, waitFor } from "../helpers/app-process";
 import { signInToApp } from "../helpers/app-sign-in";
 import { createTestDatabase } from "../helpers/db";
 import { createWorkspaceWithMembers } from "../helpers/fixtures";
-import { freePort } from "../helpers/free-port";
 
 // Finding 9 through the real browser path: the built app, Auth.js sign-out over HTTP, an SSE stream.
 const { db, url: databaseUrl } = await createTestDatabase();
-let app: AppProcess;
-let base: string;
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  app = startApp({ DATABASE_URL: databaseUrl, BATON_PUBLIC_URL: base }, port);
-  await waitHealthy(app);
-});
-afterAll(async () => {
-  app?.child.kill("SIGTERM");
-  await app?.exited;
-});
+const { base } = await startAppForFile({ DATABASE_URL: databaseUrl });
 
 /** The browser's stream: its raw text and whether the server ended it. */
 async function openStream(slug: string, cookie: string) {

@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitHealthy, type AppProcess } from "../helpers/app-process";
+import { describe, expect, it } from "vitest";
+import { startAppForFile } from "../helpers/app-process";
 import { signInToApp } from "../helpers/app-sign-in";
 import { createTestDatabase } from "../helpers/db";
 import { createUser } from "../helpers/fixtures";
-import { freePort } from "../helpers/free-port";
 
 const { db, url: databaseUrl } = await createTestDatabase();
-let app: AppProcess;
-let base: string;
-let cookie: string;
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  app = startApp({ DATABASE_URL: databaseUrl, BATON_PUBLIC_URL: base }, port);
-  await waitHealthy(app);
-  const { user } = await createUser(db);
-  cookie = await signInToApp(base, user.email);
-}, 90_000);
-afterAll(async () => {
-  app?.child.kill("SIGTERM");
-  await app?.exited;
-});
+const { base } = await startAppForFile({ DATABASE_URL: databaseUrl });
+const cookie = await signInToApp(base, (await createUser(db)).user.email);
 
 /** Where a browser goes when it follows the answer: the Location resolved against the page's URL. */
 async function followOnce(path: string) {
