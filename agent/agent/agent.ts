@@ -5,6 +5,7 @@ import { backoffMs, sleep } from "../client/backoff";
 import { LogShipper } from "./log-shipper";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
+import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS } from "../protocol/leases";
 
 export type AgentOptions = {
   client: ApiClient;
@@ -18,7 +19,6 @@ export type AgentOptions = {
   log: (line: string) => void;
 };
 
-const HEARTBEAT_MS = 10_000;
 const CLAIM_WAIT_SECONDS = 30;
 
 type Held = { run: ClaimedRun; process: RunProcess | null; seq: number };
@@ -53,7 +53,7 @@ export class Agent {
     });
     this.id = agent.id;
     this.opts.log(`Agent "${name}" (${this.id}) polling pool "${pool}" with ${limit} slot${limit === 1 ? "" : "s"}; runs in ${this.opts.workdir}`);
-    this.scheduleHeartbeat(HEARTBEAT_MS);
+    this.scheduleHeartbeat(this.heartbeatMs());
     const onSignal = (sig: string) => {
       if (this.stopping.signal.aborted) {
         this.opts.log(`${sig} again: stopping running runs now`);
@@ -104,6 +104,7 @@ export class Agent {
         continue;
       }
       for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0 });
+      if (runs.length > 0) this.heartbeatSoon();
       for (const run of runs) void this.execute(run);
     }
   }
@@ -158,9 +159,26 @@ export class Agent {
     this.slotFreed?.();
   }
 
+  /** Often while it holds runs (their leases depend on it), rarely when idle (only to show it online). */
+  private heartbeatMs() {
+    return (this.held.size > 0 ? HEARTBEAT_SECONDS : IDLE_HEARTBEAT_SECONDS) * 1000;
+  }
+
+  private nextBeatAt = 0;
+
   private scheduleHeartbeat(ms: number) {
-    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), ms);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.nextBeatAt = Date.now() + ms;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatTimer = null;
+      void this.heartbeat();
+    }, ms);
     this.heartbeatTimer.unref();
+  }
+
+  /** A run just taken on: its lease needs the busy cadence from now, not after the idle wait. */
+  private heartbeatSoon() {
+    if (this.heartbeatTimer && this.nextBeatAt > Date.now() + HEARTBEAT_SECONDS * 1000) this.scheduleHeartbeat(HEARTBEAT_SECONDS * 1000);
   }
 
   private heartbeatFailures = 0;
@@ -184,7 +202,7 @@ export class Agent {
           h.process.stop("lost");
         }
       }
-      this.scheduleHeartbeat(HEARTBEAT_MS);
+      this.scheduleHeartbeat(this.heartbeatMs());
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
       // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.

@@ -11,3 +11,4 @@ export * from "./cache";
 export * from "./device-auth";
 export * from "./automations";
 export * from "./storable";
+export * from "./leases";

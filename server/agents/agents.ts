@@ -7,11 +7,11 @@ import type { Db, Queryable } from "../db/client";
 import { agents, workPools } from "../db/schema";
 import { AppError } from "../errors";
 import { LEASE_SECONDS } from "../orchestration/lease";
+import { AGENT_OFFLINE_AFTER_SECONDS } from "../../agent/protocol/leases";
 import { findWorkPool } from "../work-pools/find-work-pool";
 import { isUuid } from "../../agent/protocol/storable";
 
-/** An agent unseen for this long is shown offline. */
-export const AGENT_OFFLINE_AFTER_SECONDS = 30;
+export { AGENT_OFFLINE_AFTER_SECONDS };
 
 /** Registers (or re-registers, by name) an agent in a pool; returns its id for claims and heartbeats. */
 export async function registerAgent(db: Db, workspaceId: string, input: z.output<typeof agentRegisterSchema>) {

@@ -1,2 +1,1 @@
-/** How long a claim or heartbeat keeps a run; agents heartbeat every ~10 s. */
-export const LEASE_SECONDS = 30;
+export { LEASE_SECONDS } from "../../agent/protocol/leases";
