@@ -12,6 +12,7 @@ await build({
     cli: path.join(agent, "cli/main.ts"),
     sdk: path.join(agent, "sdk/index.ts"),
     runner: path.join(agent, "runner/runner.ts"),
+    "lease-watchdog": path.join(agent, "runner/lease-watchdog.ts"),
     protocol: path.join(agent, "protocol/index.ts"),
   },
   outdir: path.join(agent, "dist"),

@@ -10,6 +10,7 @@ import { devMailboxHostnames, env, listenHost, publicUrl, reloadEnv } from "./en
 import { respondHealth } from "./http/health";
 import { createRequestHandler } from "./http/handle-request";
 import { startBackgroundServices } from "./services/background-services";
+import { startHearingBeacon } from "./orchestration/hearing";
 
 async function main() {
   const initial = env();
@@ -43,6 +44,8 @@ async function main() {
 
   const services = e.BATON_SERVICES === "on" ? startBackgroundServices(getDb(), url) : null;
   await new Promise<void>((resolve) => server.listen(e.PORT, listenHost(), resolve));
+  // After listen: a stretch of hearing starts only once agents can reach this instance.
+  const hearing = startHearingBeacon(getDb().$client);
   console.log(`[baton] ready on ${publicUrl()} (${dev ? "development" : "production"}${embedded ? ", embedded Postgres" : ""})`);
 
   let stopping = false;
@@ -55,6 +58,7 @@ async function main() {
     server.close();
     server.closeIdleConnections();
     await services?.stop();
+    await hearing.stop();
     await listener.stop();
     await getDb().$client.end().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

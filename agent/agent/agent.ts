@@ -5,7 +5,8 @@ import { backoffMs, sleep } from "../client/backoff";
 import { LogShipper } from "./log-shipper";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
-import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS } from "../protocol/leases";
+import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS, KILL_GRACE_SECONDS } from "../protocol/leases";
+import { leaseEnd, now, provesServerCannotHear } from "./lease-deadline";
 
 export type AgentOptions = {
   client: ApiClient;
@@ -118,13 +119,19 @@ export class Agent {
       return this.release(run.id);
     }
     this.opts.log(`Run ${run.name} (${run.id}) attempt ${run.attempt} starting: ${run.deployment?.kind === "command" ? run.deployment.command : run.deployment?.entrypoint}`);
-    const proc = new RunProcess(run, {
-      apiUrl: this.opts.apiUrl,
-      runnerPath: this.runnerPath,
-      workdir: this.opts.workdir,
-      graceSeconds: 10,
-      onOutput: (o) => this.output(held, o),
-    });
+    // The accepted RUNNING renewed the lease; it holds from when the report was first sent.
+    const proc = new RunProcess(
+      run,
+      {
+        apiUrl: this.opts.apiUrl,
+        runnerPath: this.runnerPath,
+        workdir: this.opts.workdir,
+        graceSeconds: KILL_GRACE_SECONDS,
+        onOutput: (o) => this.output(held, o),
+        onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),
+      },
+      leaseEnd(started.firstSent ?? now()),
+    );
     held.process = proc;
     proc.start();
     const final = await proc.done;
@@ -185,9 +192,17 @@ export class Agent {
 
   private async heartbeat() {
     const runs = [...this.held.values()].map((h) => ({ runId: h.run.id, attempt: h.run.attempt, leaseToken: h.run.leaseToken }));
+    const sent = now();
     try {
-      const res = await this.opts.client.request<{ cancel: string[]; lost: string[] }>("POST", `/agents/${this.id}/heartbeat`, { body: { runs }, tries: 1, timeoutMs: 10_000 });
+      // Short timeout: an answer that takes longer is as good as lost, and the next try comes sooner.
+      const res = await this.opts.client.request<{ cancel: string[]; lost: string[] }>("POST", `/agents/${this.id}/heartbeat`, {
+        body: { runs },
+        tries: 1,
+        timeoutMs: (HEARTBEAT_SECONDS + 2) * 1000,
+      });
       this.heartbeatFailures = 0;
+      const lost = new Set(res.lost);
+      for (const r of runs) if (!lost.has(r.runId)) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
       for (const id of res.cancel) {
         const h = this.held.get(id);
         if (h?.process) {
@@ -205,6 +220,9 @@ export class Agent {
       this.scheduleHeartbeat(this.heartbeatMs());
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
+      // The server is down (not merely unreachable from here): it reaps nothing until a lease
+      // period after it can hear again, so the runs may go on as if this try had renewed them.
+      if (provesServerCannotHear(err)) for (const r of runs) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
       // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.
       this.scheduleHeartbeat(backoffMs(this.heartbeatFailures++, 500, 2000));
     }

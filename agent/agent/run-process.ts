@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import readline from "node:readline";
 import type { LogLevel } from "../protocol/logs";
 import type { State } from "../protocol/states";
+import { msUntil, passed, toWire, type Instant } from "./lease-deadline";
 
 export type ClaimedRun = {
   id: string;
@@ -16,6 +17,16 @@ export type ClaimedRun = {
 
 export type RunOutput = { level: LogLevel; message: string; taskRunId?: string | null; timestamp?: string };
 
+function instantFrom(v: unknown): Instant | null {
+  const at = v as { mono?: string; wall?: number } | undefined;
+  if (!at?.mono || typeof at.wall !== "number") return null;
+  try {
+    return { mono: BigInt(at.mono), wall: at.wall };
+  } catch {
+    return null;
+  }
+}
+
 /** `BATON_PARAM_<NAME>`: the name upper-cased, anything not a letter or digit made `_`; objects as JSON. */
 export function parameterEnv(parameters: Record<string, unknown>): Record<string, string> {
   const env: Record<string, string> = { BATON_PARAMETERS: JSON.stringify(parameters) };
@@ -27,22 +38,26 @@ export function parameterEnv(parameters: Record<string, unknown>): Record<string
 
 /**
  * One run's process: the runner in its own process group, its output as log lines, its timeout,
- * and cancellation (SIGTERM to the group, SIGKILL after the grace period). `done` resolves with
- * the state to report.
+ * cancellation (SIGTERM to the group, SIGKILL after the grace period), and its lease: the
+ * deadline goes to the runner's watchdog on the lease pipe, and the agent stops the run itself
+ * too when it passes. `done` resolves with the state to report (null: the run is no longer
+ * this agent's to report on).
  */
 export class RunProcess {
   private child: ChildProcess | null = null;
-  private result: { ok: boolean; message?: string; timedOut?: boolean } | null = null;
+  private result: { ok: boolean; message?: string; timedOut?: boolean; at: Instant | null } | null = null;
   private stopReason: "cancel" | "timeout" | "lost" | "shutdown" | null = null;
   private lastStderr = "";
   private timeoutTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
   readonly done: Promise<State | null>;
   private resolveDone!: (s: State | null) => void;
 
   constructor(
     readonly run: ClaimedRun,
-    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; graceSeconds: number; onOutput: (o: RunOutput) => void },
+    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; graceSeconds: number; onOutput: (o: RunOutput) => void; onLeaseLost: () => void },
+    private lease: Instant,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
   }
@@ -63,8 +78,11 @@ export class RunProcess {
       BATON_ENTRYPOINT: d?.entrypoint ?? "",
       BATON_COMMAND: d?.command ?? "",
       BATON_FLOW_NAME: this.run.flowName,
+      BATON_LEASE_DEADLINE: toWire(this.lease),
     });
-    const child = fork(this.opts.runnerPath, [], { cwd: this.opts.workdir, env, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "json" });
+    const child = fork(this.opts.runnerPath, [], { cwd: this.opts.workdir, env, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"], serialization: "json" });
+    // A write to a runner that already exited fails with EPIPE: nothing left to tell it.
+    (child.stdio[4] as NodeJS.WritableStream | null)?.on("error", () => undefined);
     this.child = child;
     readline.createInterface({ input: child.stdout! }).on("line", (line) => this.opts.onOutput({ level: "info", message: line }));
     readline.createInterface({ input: child.stderr! }).on("line", (line) => {
@@ -73,12 +91,31 @@ export class RunProcess {
     });
     child.on("message", (m: { t?: string } & Record<string, unknown>) => {
       if (m.t === "log") this.opts.onOutput({ level: m.level as LogLevel, message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string });
-      if (m.t === "result") this.result = { ok: Boolean(m.ok), message: m.message as string | undefined, timedOut: Boolean(m.timedOut) };
+      if (m.t === "result") this.result = { ok: Boolean(m.ok), message: m.message as string | undefined, timedOut: Boolean(m.timedOut), at: instantFrom(m.at) };
     });
     child.on("error", (err) => this.opts.onOutput({ level: "error", message: `Could not start the run's process: ${err.message}` }));
     child.on("exit", (code, signal) => this.finish(code, signal));
     const timeout = d?.timeoutSeconds;
     if (timeout) this.timeoutTimer = setTimeout(() => this.stop("timeout"), timeout * 1000);
+    this.armLeaseTimer();
+  }
+
+  /** A renewal got through (or an outage was proven): the run may go on until `deadline`. */
+  renew(deadline: Instant) {
+    if (deadline.mono <= this.lease.mono) return;
+    this.lease = deadline;
+    (this.child?.stdio[4] as NodeJS.WritableStream | null)?.write(`${toWire(deadline)}\n`);
+    this.armLeaseTimer();
+  }
+
+  private armLeaseTimer() {
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = setTimeout(() => {
+      if (!passed(this.lease)) return this.armLeaseTimer();
+      this.opts.onLeaseLost();
+      this.stop("lost");
+    }, msUntil(this.lease) + 1);
+    this.leaseTimer.unref();
   }
 
   /** Stops the run's process group: SIGTERM now, SIGKILL after the grace period. */
@@ -100,6 +137,11 @@ export class RunProcess {
   private finish(code: number | null, signal: NodeJS.Signals | null) {
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    // The work ended after its lease ran out (the runner's watchdog stopped it while the agent was
+    // frozen, or it finished too late): Baton may already run it elsewhere, so this agent reports
+    // nothing. Work that ended in time is reported, even if the agent reads its end late.
+    if (passed(this.lease, this.result?.at ?? undefined)) this.stopReason ??= "lost";
     // Whatever the runner left behind in its group goes too.
     this.signal("SIGKILL");
     const timeout = this.run.deployment?.timeoutSeconds;

@@ -2,9 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { State } from "../protocol/states";
 import { isRetryable, type ApiClient } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
+import { now, type Instant } from "./lease-deadline";
 
-export type ReportResult = { status: "ACCEPT" | "REJECT" | "WAIT" | "CONFLICT" | "NOT_FOUND"; reason?: string; state?: { type: string; name: string } };
-type Pending = { report: { runId: string; attempt: number; leaseToken: string; transitionId: string; state: State }; resolve: (r: ReportResult) => void };
+/**
+ * `firstSent`: when the report first left for the server. An accepted RUNNING renews the lease
+ * from the moment the server took it, which may be an earlier try whose answer was lost: the
+ * agent counts the lease from the first send, never later.
+ */
+export type ReportResult = { status: "ACCEPT" | "REJECT" | "WAIT" | "CONFLICT" | "NOT_FOUND"; reason?: string; state?: { type: string; name: string }; firstSent?: Instant };
+type Pending = { report: { runId: string; attempt: number; leaseToken: string; transitionId: string; state: State }; resolve: (r: ReportResult) => void; firstSent?: Instant };
 
 /**
  * Flow run states the agent reports, batched and in order. Each report gets its transition id
@@ -33,10 +39,12 @@ export class StateReporter {
     await Promise.resolve();
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, 500);
+      const sent = now();
+      for (const p of batch) p.firstSent ??= sent;
       try {
         const res = await this.client.request<{ results: ReportResult[] }>("POST", "/flow-runs/states", { body: { reports: batch.map((p) => p.report) }, tries: 1, timeoutMs: 30_000 });
         this.queue.splice(0, batch.length);
-        batch.forEach((p, i) => p.resolve(res.results[i]));
+        batch.forEach((p, i) => p.resolve({ ...res.results[i], firstSent: p.firstSent }));
         failures = 0;
       } catch (err) {
         if (!isRetryable(err)) {

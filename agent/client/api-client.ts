@@ -13,8 +13,15 @@ export class ApiError extends Error {
   }
 }
 
-/** The API could not be reached at all (refused, reset, DNS, timeout). */
-export class UnreachableError extends Error {}
+/** The API could not be reached at all (refused, reset, DNS, timeout); `code` is the system's (ECONNREFUSED, …) when there is one. */
+export class UnreachableError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 export type RequestOptions = {
   body?: unknown;
@@ -75,7 +82,7 @@ export class ApiClient {
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new UnreachableError(`Could not reach Baton at ${this.baseUrl}${cause ? ` (${cause})` : ""}. Is the server running and the URL right?`);
+      throw new UnreachableError(`Could not reach Baton at ${this.baseUrl}${cause ? ` (${cause})` : ""}. Is the server running and the URL right?`, cause);
     }
     const text = await res.text();
     let json: unknown = undefined;

@@ -90,3 +90,12 @@ export const transitionResultSchema = z
 export const stateReportResultSchema = z.object({ results: z.array(transitionResultSchema) }).meta({ id: "StateReportResults" });
 
 export const userStateSchema = z.object({ state: stateSchema, transitionId: z.uuid().optional() }).meta({ id: "SetState" });
+
+/** The answer to a run's own heartbeat (`POST /flow-runs/{id}/heartbeat` with its run token: ad-hoc runs of the SDKs). */
+export const runHeartbeatResponseSchema = z
+  .object({
+    cancel: z.boolean().meta({ description: "A person cancelled the run: stop it and report CANCELLED" }),
+    lost: z.boolean().meta({ description: "The run is no longer this attempt's (its lease expired, or it ended): stop reporting" }),
+    leaseExpiresAt: z.string().nullable(),
+  })
+  .meta({ id: "RunHeartbeatResponse" });

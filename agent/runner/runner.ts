@@ -1,38 +1,58 @@
 /**
- * The process the agent starts for each run (in its own process group, with an IPC channel).
- * A flow deployment: load the TypeScript entrypoint (no build step) and call the flow, which
- * reports to the run. A command deployment: run it through the shell. If the agent goes away,
- * the whole group is stopped: no run outlives its agent unseen.
+ * The process the agent starts for each run (in its own process group, with an IPC channel and
+ * a lease pipe on fd 4). A flow deployment: load the TypeScript entrypoint (no build step) and
+ * call the flow, which reports to the run. A command deployment: run it through the shell.
+ *
+ * Stopping: a lease watchdog thread stops the whole group when the run's lease was not renewed in
+ * time or the agent went away (lease-watchdog.ts). Once told to stop (SIGTERM, from the agent or
+ * the watchdog), the runner ends only by SIGKILL of its whole group: as soon as its work has
+ * stopped, or a kill grace later. So nothing of the run outlives the grace, even with the agent
+ * frozen and unable to clean up after it.
  */
 import { constants } from "node:os";
 import { spawn } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import { loadFlow } from "../sdk/load-flow";
 import { runtime } from "../sdk/runtime";
 import { errorMessage } from "../sdk/task";
 import { TimeoutError } from "../sdk/retry-policy";
+import { KILL_GRACE_SECONDS } from "../protocol/leases";
 
 type Result = { t: "result"; ok: boolean; message?: string; timedOut?: boolean };
 
+/** Sends the outcome with the moment the work ended, so an agent that reads it late (it was frozen) knows whether that was within the lease. */
 function send(message: Result): Promise<void> {
-  return new Promise((resolve) => (process.send ? process.send(message, () => resolve()) : resolve()));
+  const at = { mono: process.hrtime.bigint().toString(), wall: Date.now() };
+  return new Promise((resolve) => (process.send ? process.send({ ...message, at }, () => resolve()) : resolve()));
 }
 
-function stopGroup() {
+function killGroup() {
   try {
-    process.kill(-process.pid, "SIGTERM");
+    process.kill(-process.pid, "SIGKILL");
   } catch {
     /* already gone */
   }
-  setTimeout(() => {
-    try {
-      process.kill(-process.pid, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  }, 5000).unref();
 }
 
-process.on("disconnect", stopGroup);
+let stopping = false;
+process.on("SIGTERM", () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(killGroup, KILL_GRACE_SECONDS * 1000);
+});
+
+/** The work has ended: exit with its code, unless a stop is under way, which ends the whole group now. */
+function finish(code: number): never {
+  if (stopping) killGroup();
+  process.exit(code);
+}
+
+function startLeaseWatchdog() {
+  const initial = process.env.BATON_LEASE_DEADLINE ?? null;
+  delete process.env.BATON_LEASE_DEADLINE;
+  const worker = new Worker(new URL("./lease-watchdog.js", import.meta.url), { workerData: { initial } });
+  worker.unref();
+}
 
 async function runFlow(entrypoint: string, parameters: Record<string, unknown>) {
   const target = await loadFlow(entrypoint, process.cwd());
@@ -42,9 +62,8 @@ async function runFlow(entrypoint: string, parameters: Record<string, unknown>) 
 
 function runCommand(command: string): Promise<number> {
   return new Promise((resolve) => {
+    // The agent signals the whole group; the runner waits for the shell (see the SIGTERM handler).
     const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", "inherit", "inherit"] });
-    // The agent signals the whole group; the runner just waits for the shell.
-    process.on("SIGTERM", () => undefined);
     child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1)));
     child.on("error", (err) => {
       console.error(`Could not start the command: ${err.message}`);
@@ -60,20 +79,21 @@ function env(name: string): string {
 }
 
 async function main() {
+  startLeaseWatchdog();
   const parameters = JSON.parse(process.env.BATON_PARAMETERS || "{}") as Record<string, unknown>;
   if (process.env.BATON_RUN_KIND === "command") {
     const code = await runCommand(env("BATON_COMMAND"));
     await send(code === 0 ? { t: "result", ok: true } : { t: "result", ok: false, message: `The command exited with code ${code}` });
-    process.exit(code);
+    finish(code);
   }
   try {
     await runFlow(env("BATON_ENTRYPOINT"), parameters);
     await send({ t: "result", ok: true });
-    process.exit(0);
+    finish(0);
   } catch (err) {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     await send({ t: "result", ok: false, message: errorMessage(err), timedOut: err instanceof TimeoutError });
-    process.exit(1);
+    finish(1);
   }
 }
 

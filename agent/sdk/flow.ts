@@ -8,6 +8,7 @@ import { retryDelaySeconds, sleepSeconds, TimeoutError, withTimeout, type RetryO
 import { currentFlow, runtime, type FlowScope } from "./runtime";
 import { errorMessage } from "./task";
 import { TaskReporter } from "./task-reporter";
+import { AdhocLease, FlowCancelledError } from "./adhoc-lease";
 
 export type FlowOptions<S extends z.ZodType> = RetryOptions & {
   description?: string;
@@ -121,12 +122,20 @@ async function runAdhoc<S extends z.ZodType, R>(
   const s = scope("adhoc", flowName, created.run.id, client, new ApiLogSink(client, created.run.id, created.run.attempt));
   const report = (state: { type: string; name?: string; message?: string }) =>
     client.request("POST", `/flow-runs/${created.run.id}/state`, { body: { state, transitionId: randomUUID() }, tries: 8 });
+  const lease = new AdhocLease(client, created.run.id, flowName, s.logs);
+  s.cancelled = () => lease.isCancelled;
+  const running = runInScope(s, fn, params, options, true).finally(() => lease.stop());
   try {
-    const result = await runInScope(s, fn, params, options, true);
+    const result = await Promise.race([running, lease.cancelled]);
     await report({ type: "COMPLETED" });
     return result;
   } catch (err) {
-    await report({ type: "FAILED", name: err instanceof TimeoutError ? "TimedOut" : "Failed", message: errorMessage(err).slice(0, 4000) }).catch(() => undefined);
+    if (err instanceof FlowCancelledError) {
+      await s.logs.flush();
+      await report({ type: "CANCELLED", message: "Cancelled: the flow was stopped" }).catch(() => undefined);
+    } else {
+      await report({ type: "FAILED", name: err instanceof TimeoutError ? "TimedOut" : "Failed", message: errorMessage(err).slice(0, 4000) }).catch(() => undefined);
+    }
     throw err;
   }
 }

@@ -3,3 +3,4 @@ export { task, type Task, type TaskOptions, type CallOptions } from "./task";
 export { getRunLogger, type RunLogger } from "./logger";
 export { artifacts } from "./artifacts";
 export { TimeoutError, type RetryDelay } from "./retry-policy";
+export { FlowCancelledError } from "./adhoc-lease";

@@ -16,6 +16,8 @@ export type FlowScope = {
   calls: Map<string, number>;
   /** Results of task calls (objects and promises) → their task run ids, to record dependencies. */
   producers: WeakMap<object, string>;
+  /** True once a person cancelled the run (ad-hoc runs): no further task starts. */
+  cancelled?: () => boolean;
 };
 
 export type TaskScope = { taskRunId: string | null; name: string };

@@ -1,6 +1,7 @@
 import { defaultCacheKey, lookupCache, storeCache } from "./cache";
 import { retryDelaySeconds, sleepSeconds, TimeoutError, withTimeout, type RetryOptions } from "./retry-policy";
 import { currentFlow, runtime, type FlowScope } from "./runtime";
+import { FlowCancelledError } from "./adhoc-lease";
 import { uuidv7 } from "./uuidv7";
 
 export type TaskOptions<A extends unknown[]> = RetryOptions & {
@@ -60,6 +61,7 @@ async function runTask<A extends unknown[], R>(
   rawArgs: Awaitable<A>,
   callOptions: CallOptions,
 ): Promise<R> {
+  if (flow.cancelled?.()) throw new FlowCancelledError(flow.flowName);
   const n = flow.calls.get(name) ?? 0;
   flow.calls.set(name, n + 1);
   const upstream = new Set<string>();

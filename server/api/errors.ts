@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError, z } from "zod";
 import { isConnectionError } from "../db/pg-errors";
 import { AppError, HTTP_STATUS } from "../errors";
+import { noteCannotHear } from "../orchestration/hearing";
 
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
@@ -28,6 +29,7 @@ export function handleApiError(err: unknown, c: Context) {
     return c.json(errorBody("validation_failed", "The request is not valid; see details for each field.", validationDetails(err)), 422);
   }
   if (isConnectionError(err)) {
+    noteCannotHear();
     c.header("Retry-After", "5");
     return c.json(errorBody("unavailable", "The database is unreachable right now. Retry in a few seconds."), 503);
   }

@@ -4,7 +4,8 @@ import type { RetryDelay } from "../../agent/protocol/deployments";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { withPgTransaction } from "../db/pg-transaction";
 import { applySimpleTransitions } from "./fast-transitions";
-import { LEASE_SECONDS } from "./lease";
+import { FENCE_MARGIN_SECONDS, KILL_GRACE_SECONDS, LEASE_SECONDS } from "../../agent/protocol/leases";
+import { TERMINAL_STATES } from "../../agent/protocol/states";
 import { retryDelaySeconds } from "./retry-delay";
 import { decide, type ProposedState, type Proposer } from "./rules";
 
@@ -17,8 +18,11 @@ export type TransitionRequest = {
   by: Proposer;
   /** Required for agent and sdk proposals: the attempt (and lease) the reporter holds. */
   fence?: Fence;
-  /** The lease reaper's condition, re-checked under the row lock: a heartbeat may have renewed it. */
-  onlyIfLeaseExpired?: boolean;
+  /**
+   * The lease reaper's proposal: applied only if the lease is still expired under the row lock (a
+   * heartbeat may have renewed it), and it fences the run (see `fenceAfterReap`).
+   */
+  reap?: { hearingSince: Date };
   /** A person's action (cancel, retry): when accepted, the history row names them and the audit log gets `action`, in the same transaction. */
   person?: { actor: Actor; action: string };
 };
@@ -44,6 +48,9 @@ type Row = {
   auto_retries: number;
   lease_token: string | null;
   lease_expired: boolean;
+  lease_expires_at: Date | null;
+  fence_until: Date | null;
+  reaped_lease_token: string | null;
   agent_id: string | null;
   deployment_id: string | null;
   retries: number | null;
@@ -64,6 +71,8 @@ type Change = {
   started: boolean;
   ended: boolean;
   reopened: boolean;
+  fenceUntil: Date | null;
+  reapedLeaseToken: string | null;
 };
 
 /**
@@ -90,7 +99,8 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
   return withPgTransaction(pool, async (client) => {
     const { rows } = await client.query<Row>(
       `select r.id, r.name, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.scheduled_time, r.attempt,
-              r.auto_retries, r.lease_token, coalesce(r.lease_expires_at < now(), false) as lease_expired, r.agent_id, r.deployment_id, d.retries, d.retry_delay,
+              r.auto_retries, r.lease_token, coalesce(r.lease_expires_at < now(), false) as lease_expired, r.lease_expires_at,
+              r.fence_until, r.reaped_lease_token, r.agent_id, r.deployment_id, d.retries, d.retry_delay,
               (select array_agg(s.transition_id) from flow_run_states s
                 where s.flow_run_id = r.id and s.transition_id = any($3::uuid[])) as seen
          from flow_runs r left join deployments d on d.id = r.deployment_id
@@ -117,29 +127,35 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
         results.push({ runId: run.id, status: "ACCEPT", state: current(), attempt: run.attempt, replayed: true, scheduledTime: run.scheduled_time.toISOString() });
         continue;
       }
-      if (req.by === "agent" || req.by === "sdk") {
+      // The reaper ended this attempt, but its own final report got here after all, and no other
+      // attempt has started: the report is decided as if it had arrived in time.
+      const late = isLateFinalReport(run, req);
+      if ((req.by === "agent" || req.by === "sdk") && !late) {
         const stale = fencingProblem(run, req.fence);
         if (stale) {
           results.push({ runId: run.id, status: "CONFLICT", reason: stale, state: current(), attempt: run.attempt });
           continue;
         }
       }
-      if (req.onlyIfLeaseExpired && !run.lease_expired) {
+      if (req.reap && !run.lease_expired) {
         results.push({ runId: run.id, status: "REJECT", reason: "The lease was renewed.", state: current(), attempt: run.attempt });
         continue;
       }
+      const fenceUntil = req.reap ? fenceAfterReap(run.lease_expires_at, req.reap.hearingSince) : null;
+      const autoRetries = late && run.state_type === "SCHEDULED" ? run.auto_retries - 1 : run.auto_retries;
       const retries = run.retries ?? 0;
       const decision = decide(
         {
-          type: run.state_type,
-          name: run.state_name,
+          type: late ? (run.state_type === "CANCELLED" ? "CANCELLING" : "RUNNING") : run.state_type,
+          name: late ? (run.state_type === "CANCELLED" ? "Cancelling" : "Running") : run.state_name,
           scheduledTime: run.scheduled_time,
           retries,
-          autoRetries: run.auto_retries,
-          retryDelaySeconds: retryDelaySeconds(run.retry_delay, run.auto_retries + 1),
+          autoRetries,
+          retryDelaySeconds: retryDelaySeconds(run.retry_delay, autoRetries + 1),
           hasAgent: run.deployment_id !== null,
+          notBefore: fenceUntil ?? run.fence_until,
         },
-        req.state,
+        late ? { ...req.state, message: lateMessage(req.state.message) } : req.state,
         req.by,
         now,
       );
@@ -160,12 +176,14 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
         message: s.message,
         scheduledTime: decision.scheduledTime ?? null,
         attempt: decision.newAttempt ? run.attempt + 1 : run.attempt,
-        autoRetries: decision.retry ? run.auto_retries + 1 : req.by === "user" && s.type === "SCHEDULED" ? 0 : run.auto_retries,
+        autoRetries: decision.retry ? autoRetries + 1 : req.by === "user" && s.type === "SCHEDULED" ? 0 : autoRetries,
         keepLease: s.type === "RUNNING" || s.type === "CANCELLING" || s.type === "PENDING",
-        extendLease: s.type === "RUNNING" && req.by === "agent",
+        extendLease: s.type === "RUNNING" && (req.by === "agent" || req.by === "sdk"),
         started: s.type === "RUNNING",
         ended: ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(s.type),
         reopened: s.type === "SCHEDULED" && from !== "SCHEDULED",
+        fenceUntil,
+        reapedLeaseToken: req.reap ? (run.lease_token ?? null) : null,
       };
       changes.set(run.id, change);
       history.push({ runId: run.id, type: s.type, name: s.name, message: s.message, attempt: change.attempt, transitionId: req.transitionId ?? null, actorLabel: req.person?.actor.label ?? null });
@@ -179,6 +197,8 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
       run.auto_retries = change.autoRetries;
       if (change.scheduledTime) run.scheduled_time = change.scheduledTime;
       if (!change.keepLease) run.lease_token = null;
+      run.reaped_lease_token = change.reapedLeaseToken;
+      if (fenceUntil) run.fence_until = fenceUntil;
       results.push({ runId: run.id, status: "ACCEPT", state: current(), attempt: run.attempt, replayed: false, scheduledTime: run.scheduled_time.toISOString() });
     }
 
@@ -188,6 +208,29 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
     }
     return results;
   });
+}
+
+/**
+ * When a process whose lease expired has certainly stopped itself: its agent counted the lease
+ * from when it sent the renewal, so no later than the server's expiry (or, after an outage, a
+ * lease period after the server could hear again); then SIGTERM, SIGKILL a kill grace later, and a
+ * margin for clock drift. No new attempt starts before this.
+ */
+function fenceAfterReap(leaseExpiresAt: Date | null, hearingSince: Date): Date {
+  const expiry = Math.max(leaseExpiresAt?.getTime() ?? 0, hearingSince.getTime() + LEASE_SECONDS * 1000);
+  return new Date(expiry + (KILL_GRACE_SECONDS + FENCE_MARGIN_SECONDS) * 1000);
+}
+
+/** A final report of the very attempt (and lease) the reaper ended, while nothing else has happened to the run since. */
+function isLateFinalReport(run: Pick<Row, "attempt" | "reaped_lease_token">, req: TransitionRequest): boolean {
+  if ((req.by !== "agent" && req.by !== "sdk") || !run.reaped_lease_token || !req.fence) return false;
+  if (req.fence.attempt !== run.attempt || (req.fence.leaseToken !== undefined && req.fence.leaseToken !== run.reaped_lease_token)) return false;
+  return TERMINAL_STATES.includes(req.state.type);
+}
+
+function lateMessage(message: string | null | undefined) {
+  const note = "Reported after the lease had expired; no other attempt had started, so this result stands";
+  return message ? `${message} (${note.toLowerCase()})` : note;
 }
 
 function fencingProblem(run: { attempt: number; lease_token: string | null }, fence: Fence | undefined): string | null {
@@ -204,8 +247,8 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
   await client.query(
     `with c as (
        select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int[],
-                            $9::bool[], $10::bool[], $11::bool[], $12::bool[], $13::bool[])
-         as c(id, type, name, message, scheduled_time, attempt, auto_retries, keep_lease, extend_lease, started, ended, reopened)
+                            $9::bool[], $10::bool[], $11::bool[], $12::bool[], $13::bool[], $21::timestamptz[], $22::uuid[])
+         as c(id, type, name, message, scheduled_time, attempt, auto_retries, keep_lease, extend_lease, started, ended, reopened, fence_until, reaped_lease_token)
      ), upd as (
        update flow_runs r set
          state_type = c.type, state_name = c.name, state_message = c.message, state_timestamp = now(),
@@ -214,6 +257,8 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
          lease_token = case when c.keep_lease then r.lease_token end,
          lease_expires_at = case when c.extend_lease then now() + make_interval(secs => ${LEASE_SECONDS})
                                  when c.keep_lease then r.lease_expires_at end,
+         fence_until = coalesce(c.fence_until, r.fence_until),
+         reaped_lease_token = c.reaped_lease_token,
          agent_id = case when c.reopened then null else r.agent_id end,
          start_time = case when c.started then coalesce(r.start_time, now()) when c.reopened then null else r.start_time end,
          end_time = case when c.ended then now() when c.reopened then null else r.end_time end
@@ -258,6 +303,8 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
       history.map((h) => h.attempt),
       history.map((h) => h.transitionId),
       history.map((h) => h.actorLabel),
+      col("fenceUntil"),
+      col("reapedLeaseToken"),
     ],
   );
 }

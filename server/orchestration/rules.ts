@@ -22,6 +22,8 @@ export type RunSnapshot = {
   autoRetries: number;
   retryDelaySeconds: number;
   hasAgent: boolean;
+  /** No new attempt may start before this (the fence after an expired lease): retries wait for it. */
+  notBefore?: Date | null;
 };
 
 export type ProposedState = { type: StateType; name?: string; message?: string | null };
@@ -81,7 +83,7 @@ export function decide(run: RunSnapshot, proposal: ProposedState, by: Proposer, 
     return { kind: "ACCEPT", state: { type: "RUNNING", name, message }, newAttempt: true };
   }
   if ((proposal.type === "FAILED" || proposal.type === "CRASHED") && run.autoRetries < run.retries) {
-    const scheduledTime = new Date(now.getTime() + run.retryDelaySeconds * 1000);
+    const scheduledTime = notSooner(new Date(now.getTime() + run.retryDelaySeconds * 1000), run.notBefore);
     const why = message ? `${name}: ${message}` : name;
     return {
       kind: "ACCEPT",
@@ -91,13 +93,15 @@ export function decide(run: RunSnapshot, proposal: ProposedState, by: Proposer, 
     };
   }
   if (rule.to === "SCHEDULED" && by === "user") {
-    return { kind: "ACCEPT", state: { type: "SCHEDULED", name: "Scheduled", message: message ?? "Retried by a person" }, scheduledTime: now };
+    return { kind: "ACCEPT", state: { type: "SCHEDULED", name: "Scheduled", message: message ?? "Retried by a person" }, scheduledTime: notSooner(now, run.notBefore) };
   }
   if (rule.to === "SCHEDULED" && by === "agent") {
     return { kind: "ACCEPT", state: { type: "SCHEDULED", name: "Scheduled", message: message ?? "Given back by its agent before it started" }, scheduledTime: now };
   }
   return { kind: "ACCEPT", state: { type: proposal.type, name, message } };
 }
+
+const notSooner = (t: Date, notBefore: Date | null | undefined) => (notBefore && notBefore > t ? notBefore : t);
 
 export function isActive(type: StateType) {
   return ACTIVE.includes(type);

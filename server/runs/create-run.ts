@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type pg from "pg";
+import { LEASE_SECONDS } from "../../agent/protocol/leases";
 import type { z } from "zod";
 import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol/runs";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
@@ -40,8 +41,10 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
   const { rows } = await q.query<{ id: string }>(
     `with ins as (
        insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, parameters, tags, state_type, state_name,
-                              scheduled_time, attempt, start_time, idempotency_key, created_by)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14)
+                              scheduled_time, attempt, start_time, idempotency_key, created_by, lease_token, lease_expires_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14,
+               -- An ad-hoc run starts RUNNING: its process holds a lease from the start (and heartbeats it).
+               case when $9 = 'RUNNING' then gen_random_uuid() end, case when $9 = 'RUNNING' then now() + make_interval(secs => ${LEASE_SECONDS}) end)
        on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
        returning id, workspace_id, work_pool_id, attempt, state_type, state_name
      ), hist as (

@@ -7,6 +7,7 @@ import { fillSchedules } from "../scheduling/fill-schedules";
 import { markLateRuns } from "../scheduling/mark-late-runs";
 import { reapExpiredLeases } from "../orchestration/reap-expired-leases";
 import { REAPER_INTERVAL_SECONDS } from "../../agent/protocol/leases";
+import { clusterHearingSince, forgetGoneInstances } from "../orchestration/hearing";
 import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
 import { deleteExpiredDeviceAuthorizations } from "../device-auth/delete-expired-device-authorizations";
 import { startLeaderLoops, type LoopSpec } from "./leader-loop";
@@ -27,6 +28,7 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       task: async () => {
         await deleteExpiredRateLimitBuckets(db);
         await deleteExpiredDeviceAuthorizations(db);
+        await forgetGoneInstances(db.$client);
       },
     },
     { name: "scheduler", lockKey: SERVICE_LOCKS.scheduler, intervalMs: 5_000, task: async () => void (await fillSchedules(db, { now: new Date() })) },
@@ -36,7 +38,12 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       intervalMs: 5_000,
       task: async () => void (await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS })),
     },
-    { name: "lease-reaper", lockKey: SERVICE_LOCKS.leaseReaper, intervalMs: REAPER_INTERVAL_SECONDS * 1000, task: async () => void (await reapExpiredLeases(db.$client)) },
+    {
+      name: "lease-reaper",
+      lockKey: SERVICE_LOCKS.leaseReaper,
+      intervalMs: REAPER_INTERVAL_SECONDS * 1000,
+      task: async () => void (await reapExpiredLeases(db.$client, { hearingSince: await clusterHearingSince(db.$client) })),
+    },
     // Queued alerts NOTIFY baton_alerts (the state trigger, the watcher): delivery starts at once;
     // the interval (short, for Slack's 1-per-second pacing) picks up paced sends and retries that
     // fall due, and anything queued while no instance listened.

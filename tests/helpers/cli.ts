@@ -128,12 +128,18 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
 /** The run id that `baton run` printed: "Run <name> (<id>) of …". */
 export const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
 
-/** Whether a process id is alive. */
+/** Whether a process id is alive: it exists and is not a zombie (dead, waiting for a parent that may be frozen to reap it). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; the command name may itself contain ") ".
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }

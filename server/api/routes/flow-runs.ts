@@ -4,6 +4,7 @@ import {
   createAdhocRunSchema,
   flowRunSchema,
   runListQuerySchema,
+  runHeartbeatResponseSchema,
   runListSchema,
   stateReportBatchSchema,
   stateReportResultSchema,
@@ -11,8 +12,10 @@ import {
   userStateSchema,
 } from "../../../agent/protocol/runs";
 import { AppError } from "../../errors";
+import { HEARTBEAT_SECONDS } from "../../../agent/protocol/leases";
 import { cancelRun, reportStates, retryRun, toWire } from "../../runs/change-run-state";
 import { createAdhocRun } from "../../runs/create-run";
+import { renewRunLease } from "../../orchestration/renew-run-lease";
 import { getRun, listRuns } from "../../runs/load-runs";
 import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, requireKeyOrRunToken, type ApiEnv } from "../authenticate";
@@ -105,6 +108,24 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
       if (result.status === "NOT_FOUND") throw new AppError("NOT_FOUND", "Flow run not found.");
       if (result.status === "CONFLICT") throw new AppError("CONFLICT", result.reason, { state: result.state, attempt: result.attempt });
       return c.json(toWire(run.workspaceId, result, run.attempt), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/{id}/heartbeat",
+      summary: "A run's own heartbeat, with its run token (ad-hoc runs of the SDKs): renews its lease; says whether to stop",
+      description: `Send every ${HEARTBEAT_SECONDS} s while the run runs; a run whose lease expires is Crashed. No agent holds an ad-hoc run, so its process keeps its lease itself.`,
+      middleware: [requireKeyOrRunToken] as const,
+      request: idParam,
+      responses: { 200: json("Whether the run was cancelled or lost", runHeartbeatResponseSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const run = c.get("run");
+      if (!run) throw new AppError("FORBIDDEN", "Use the run's run token for its heartbeat; agents heartbeat with POST /agents/{id}/heartbeat.");
+      if (run.runId !== c.req.valid("param").id) throw new AppError("NOT_FOUND", "Flow run not found.");
+      return c.json(await renewRunLease(c.get("db"), run), 200);
     },
   );
 

@@ -44,6 +44,14 @@ export const flowRuns = pgTable(
     agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
     leaseToken: uuid(),
     leaseExpiresAt: timestamp({ withTimezone: true }),
+    /**
+     * No new attempt starts before this. Set when Baton ends an attempt whose process it cannot
+     * see stop (its lease expired): the moment that process has certainly stopped itself
+     * (docs/states.md, "Leases").
+     */
+    fenceUntil: timestamp({ withTimezone: true }),
+    /** The lease of the attempt the reaper ended: that attempt's own late final report may still replace the verdict, until anything else happens to the run. */
+    reapedLeaseToken: uuid(),
     idempotencyKey: text(),
     createdBy: text(),
     autoScheduled: boolean().notNull().default(false),
