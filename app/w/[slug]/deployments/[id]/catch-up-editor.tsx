@@ -76,6 +76,7 @@ export function CatchUpEditor({ slug, deployment, canEdit }: { slug: string; dep
   return (
     <form
       className="flex flex-col gap-3"
+      aria-label="Catch-up editor"
       onSubmit={(e) => {
         e.preventDefault();
         submit();
@@ -98,7 +99,7 @@ export function CatchUpEditor({ slug, deployment, canEdit }: { slug: string; dep
           error={fieldError}
           hint="A scheduled run not started this long after its time is skipped. Empty: no limit."
         />
-        <SelectField label="Unit" id="catch-up-max-lateness-unit" value={unit} onChange={(e) => setUnit(e.target.value as Unit)}>
+        <SelectField label="Max lateness unit" id="catch-up-max-lateness-unit" value={unit} onChange={(e) => setUnit(e.target.value as Unit)}>
           <option value="minutes">minutes</option>
           <option value="hours">hours</option>
           <option value="days">days</option>
