@@ -177,6 +177,22 @@ test("deployments: list, Run form from the schema with client and server errors,
   await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
   expect((await (await ownerCtx.request.get(`/api/v1/deployments/${deploymentId}`, { headers: auth })).json()).paused).toBe(false);
 
+  // Catch-up: shown in Details (default latest, no limit); a developer changes policy and max lateness.
+  await expect(page.getByText(/^latest: after missed slots only the newest run/)).toBeVisible();
+  await expect(page.getByText("Max lateness: no limit")).toBeVisible();
+  await page.getByRole("button", { name: "Edit catch-up" }).click();
+  const catchUp = page.getByRole("form", { name: "Catch-up editor" });
+  await catchUp.getByLabel("Catch-up policy").selectOption("none");
+  await catchUp.getByLabel("Max lateness", { exact: true }).fill("-3");
+  await catchUp.getByRole("button", { name: "Save catch-up" }).click();
+  await expect(catchUp.getByLabel("Max lateness", { exact: true })).toHaveAccessibleDescription("Enter a positive number, or leave it empty for no limit.");
+  await catchUp.getByLabel("Max lateness", { exact: true }).fill("2");
+  await catchUp.getByLabel("Max lateness unit").selectOption("hours");
+  await catchUp.getByRole("button", { name: "Save catch-up" }).click();
+  await expect(page.getByText("Max lateness: 2 hours")).toBeVisible();
+  await expect(page.getByText(/^none: a run that became Late is skipped/)).toBeVisible();
+  expect(await (await ownerCtx.request.get(`/api/v1/deployments/${deploymentId}`, { headers: auth })).json()).toMatchObject({ catchUp: "none", maxLatenessSeconds: 7200 });
+
   // Flows: the flow's page lists its deployment and runs.
   await page.goto(`/w/${slug}/flows`);
   await page.getByRole("table", { name: "Flows" }).getByRole("link", { name: "training" }).click();
@@ -194,6 +210,8 @@ test("deployments: list, Run form from the schema with client and server errors,
   await expect(viewer.getByRole("button", { name: "Quick run" })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: "Pause", exact: true })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: "Edit schedules" })).toHaveCount(0);
+  await expect(viewer.getByText("Max lateness: 2 hours")).toBeVisible();
+  await expect(viewer.getByRole("button", { name: "Edit catch-up" })).toHaveCount(0);
   const refused = await viewer.request.post("/api/trpc/runs.create", { headers: { "x-baton-csrf": "1" }, data: { workspace: slug, deploymentId, parameters: { dataset: "x" } } });
   expect(refused.status()).toBe(403);
   expect(await runsOf()).toHaveLength(2);

@@ -74,6 +74,15 @@ describe("the state rules", () => {
     expect(kind("SCHEDULED", "SCHEDULED", "agent", {}, "Late")).toBe("REJECT");
   });
 
+  it("Baton skips a waiting Scheduled or Late run (catch-up), never a retry, a claimed run or without the name Skipped", () => {
+    expect(kind("SCHEDULED", "CANCELLED", "server", {}, "Skipped")).toBe("ACCEPT");
+    expect(kind("SCHEDULED", "CANCELLED", "server", { name: "Late" }, "Skipped")).toBe("ACCEPT");
+    expect(kind("SCHEDULED", "CANCELLED", "server", { name: "AwaitingRetry" }, "Skipped")).toBe("REJECT");
+    expect(kind("SCHEDULED", "CANCELLED", "server")).toBe("REJECT");
+    expect(kind("PENDING", "CANCELLED", "server", {}, "Skipped")).toBe("REJECT");
+    expect(kind("RUNNING", "CANCELLED", "server", {}, "Skipped")).toBe("REJECT");
+  });
+
   it("the lease reaper crashes PENDING and RUNNING runs and cancels CANCELLING ones", () => {
     expect(kind("PENDING", "CRASHED", "server")).toBe("ACCEPT");
     expect(kind("RUNNING", "CRASHED", "server")).toBe("ACCEPT");

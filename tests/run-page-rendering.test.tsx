@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { layoutDag } from "../app/w/[slug]/runs/[runId]/graph-layout";
 import { SafeMarkdown } from "../app/w/[slug]/runs/[runId]/safe-markdown";
 import { formatDuration } from "../app/w/[slug]/runs/_components/duration";
+import { SuccessSparkline } from "../app/w/[slug]/deployments/[id]/success-sparkline";
 
 describe("run page helpers", () => {
   it("lays a task DAG out in layers by longest path, edges left to right", () => {
@@ -57,5 +58,13 @@ describe("run page helpers", () => {
   it("formats durations for people", () => {
     expect([850, 12_300, 245_000, 7_380_000].map(formatDuration)).toEqual(["850 ms", "12 s", "4m 05s", "2h 03m"]);
     expect(formatDuration(3_400)).toBe("3.4 s");
+  });
+
+  it("the deployment's success rate leaves out runs the catch-up policy skipped", () => {
+    const run = (id: string, type: "COMPLETED" | "FAILED" | "CANCELLED", name: string) => ({ id, name: id, state: { type, name } });
+    const html = renderToStaticMarkup(
+      <SuccessSparkline runs={[run("a", "COMPLETED", "Completed"), run("b", "CANCELLED", "Skipped"), run("c", "CANCELLED", "Skipped"), run("d", "FAILED", "Failed")]} />,
+    );
+    expect(html).toContain("Success rate 50%: 1 of the last 2 finished runs completed");
   });
 });

@@ -16,6 +16,21 @@ export const retryDelaySchema = z
 
 export type RetryDelay = z.infer<typeof retryDelaySchema>;
 
+/** What happens to a schedule's runs that missed their time, e.g. while no agent was online (docs/scheduling.md#catch-up). */
+export const CATCH_UP_POLICIES = ["all", "latest", "none"] as const;
+export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+export const MAX_LATENESS_LIMIT_SECONDS = 366 * 86_400;
+
+export const catchUpSchema = z
+  .enum(CATCH_UP_POLICIES, { error: (i) => `${JSON.stringify(i.input)} is not a catch-up policy; use all, latest or none` })
+  .meta({ id: "CatchUpPolicy", description: "all: every missed run runs; latest (default): only the newest missed run of each schedule; none: a run that became Late is skipped" });
+
+export const maxLatenessSchema = z
+  .number({ error: "must be a number of seconds" })
+  .int("must be a whole number of seconds")
+  .min(1, "must be at least 1 second (leave it out for no limit)")
+  .max(MAX_LATENESS_LIMIT_SECONDS, "must be at most 366 days");
+
 const parameters = z.record(z.string(), z.unknown());
 const name = z.string().trim().min(1).max(200);
 
@@ -66,6 +81,8 @@ export const deploymentUpsertSchema = z
     timeoutSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
     concurrencyLimit: z.number().int().min(0).max(10_000).optional(),
     paused: z.boolean().optional().meta({ description: "Omit to keep the current state (a new deployment starts unpaused)" }),
+    catchUp: catchUpSchema.default("latest"),
+    maxLatenessSeconds: maxLatenessSchema.nullable().optional().meta({ description: "A scheduled run not started this many seconds after its scheduled time is skipped; omit or null for no limit" }),
     schedules: z.array(scheduleInputSchema).max(20).optional().meta({ description: "When given, replaces the deployment's schedules" }),
   })
   .refine((d) => (d.kind === "flow" ? Boolean(d.entrypoint) : Boolean(d.command)), {
@@ -95,6 +112,8 @@ export const deploymentSchema = z
     timeoutSeconds: z.number().nullable(),
     concurrencyLimit: z.number().nullable(),
     paused: z.boolean(),
+    catchUp: catchUpSchema,
+    maxLatenessSeconds: z.number().nullable(),
     schedules: z.array(scheduleSchema),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -13,7 +13,8 @@ export const STATE_NAMES: Record<StateType, readonly string[]> = {
   FAILED: ["Failed", "TimedOut"],
   CRASHED: ["Crashed"],
   CANCELLING: ["Cancelling"],
-  CANCELLED: ["Cancelled"],
+  // Skipped: a scheduled run its deployment's catch-up policy or max lateness dropped (docs/scheduling.md#catch-up).
+  CANCELLED: ["Cancelled", "Skipped"],
 };
 
 export const stateTypeSchema = z.enum(STATE_TYPES);

@@ -7,6 +7,7 @@ import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
 import { isUuid } from "../../agent/protocol/storable";
+import type { CatchUpPolicy } from "../../agent/protocol/deployments";
 
 /** "etl/nightly": how people name a deployment, in the audit log as in the CLI. */
 export const deploymentLabel = (flowName: string, name: string) => `${flowName}/${name}`;
@@ -32,6 +33,35 @@ export async function setDeploymentPaused(db: Db, workspaceId: string, actor: Ac
         targetLabel: deploymentLabel(before.flowName, before.name),
       });
     }
+    await notifyLive(tx, workspaceId, "deployment", [id]);
+  });
+  return getDeployment(db, workspaceId, id);
+}
+
+/**
+ * Sets what happens to the deployment's missed scheduled runs (docs/scheduling.md#catch-up). The
+ * next catch-up pass applies it to runs already waiting. A later `baton deploy` sets it again from
+ * its baton.yaml, like every other setting the file carries.
+ */
+export async function setDeploymentCatchUp(db: Db, workspaceId: string, actor: Actor, id: string, policy: { catchUp: CatchUpPolicy; maxLatenessSeconds: number | null }) {
+  const before = await getDeployment(db, workspaceId, id);
+  const changed = [
+    ...(before.catchUp !== policy.catchUp ? ["catchUp"] : []),
+    ...(before.maxLatenessSeconds !== policy.maxLatenessSeconds ? ["maxLatenessSeconds"] : []),
+  ];
+  if (changed.length === 0) return before;
+  await db.transaction(async (tx) => {
+    await tx
+      .update(deployments)
+      .set({ catchUp: policy.catchUp, maxLatenessSeconds: policy.maxLatenessSeconds, updatedAt: sql`now()` })
+      .where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId)));
+    await recordAuditEvent(tx, workspaceId, actor, {
+      action: "deployment.updated",
+      targetType: "deployment",
+      targetId: id,
+      targetLabel: deploymentLabel(before.flowName, before.name),
+      details: { changed, catchUp: policy.catchUp, maxLatenessSeconds: policy.maxLatenessSeconds },
+    });
     await notifyLive(tx, workspaceId, "deployment", [id]);
   });
   return getDeployment(db, workspaceId, id);

@@ -34,6 +34,8 @@ export function serializeDeployment(d: Deployment, flowName: string, workPool: s
     timeoutSeconds: d.timeoutSeconds,
     concurrencyLimit: d.concurrencyLimit,
     paused: d.paused,
+    catchUp: d.catchUp,
+    maxLatenessSeconds: d.maxLatenessSeconds,
     schedules: schedules.map(serializeSchedule),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),

@@ -12,7 +12,7 @@ import { deploymentLabel } from "./manage-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
 import { assertPlanAllows } from "../billing/plan-limits";
 
-const FIELDS = ["description", "kind", "entrypoint", "command", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused"] as const;
+const FIELDS = ["description", "kind", "entrypoint", "command", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused", "catchUp", "maxLatenessSeconds"] as const;
 
 /**
  * Creates or updates a deployment by (flow name, deployment name). Idempotent: the same input
@@ -39,6 +39,8 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
       timeoutSeconds: input.timeoutSeconds ?? null,
       concurrencyLimit: input.concurrencyLimit ?? null,
       paused: false,
+      catchUp: input.catchUp,
+      maxLatenessSeconds: input.maxLatenessSeconds ?? null,
     };
     const [existing] = await tx
       .select()

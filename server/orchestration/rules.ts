@@ -8,7 +8,7 @@ import { STATE_NAMES, TERMINAL_STATES, type StateType } from "../../agent/protoc
  *   agent  – an agent or the SDK inside a claimed run (fenced by attempt + lease or run token)
  *   sdk    – the SDK running a flow outside an agent (ad-hoc run; fenced by run token)
  *   user   – a person or an API client acting for one (cancel, retry, set state)
- *   server – Baton's own services (late marker, lease reaper)
+ *   server – Baton's own services (late marker, lease reaper, catch-up step)
  * A claim (SCHEDULED → PENDING) is not a proposal: only claimRuns does it.
  */
 export type Proposer = "agent" | "sdk" | "user" | "server";
@@ -56,6 +56,13 @@ export const RULES: readonly Rule[] = [
   { from: ["PENDING", "RUNNING"], to: "CANCELLED", by: ["agent", "sdk"], why: "the process was stopped on its own" },
   { from: ["SCHEDULED", "PENDING"], to: "CANCELLED", by: ["user"], why: "cancel before it runs: nothing to stop" },
   { from: ["RUNNING"], to: "CANCELLING", by: ["user"], why: "cancel a running run: its agent stops the process" },
+  {
+    from: ["SCHEDULED"],
+    to: "CANCELLED",
+    by: ["server"],
+    when: (r, p) => (p.name !== "Skipped" ? "Baton only cancels a scheduled run to skip it (name Skipped)" : r.name === "AwaitingRetry" ? "a retry is never skipped" : null),
+    why: "the catch-up step skips a missed scheduled run",
+  },
   { from: ["SCHEDULED"], to: "SCHEDULED", by: ["server"], when: (r, p) => (p.name === "Late" && r.name === "Scheduled" ? null : "only a Scheduled run can be marked Late"), why: "the late marker" },
   { from: ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"], to: "SCHEDULED", by: ["user"], why: "a person's Retry starts a new attempt" },
 ];

@@ -5,6 +5,7 @@ import { watchAlertConditions } from "../alerts/watch-alert-conditions";
 import { deliverDueEmails } from "../email/deliver-emails";
 import { fillSchedules } from "../scheduling/fill-schedules";
 import { markLateRuns } from "../scheduling/mark-late-runs";
+import { skipMissedRuns } from "../scheduling/skip-missed-runs";
 import { reapExpiredLeases } from "../orchestration/reap-expired-leases";
 import { REAPER_INTERVAL_SECONDS } from "../../agent/protocol/leases";
 import { clusterHearingSince, forgetGoneInstances } from "../orchestration/hearing";
@@ -36,7 +37,11 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       name: "late-marker",
       lockKey: SERVICE_LOCKS.lateMarker,
       intervalMs: 5_000,
-      task: async () => void (await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS })),
+      // Catch-up first: a run its policy drops ends as Skipped without first being marked Late.
+      task: async () => {
+        await skipMissedRuns(db, { now: new Date(), lateAfterSeconds: e.BATON_LATE_AFTER_SECONDS });
+        await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS });
+      },
     },
     {
       name: "lease-reaper",

@@ -45,20 +45,7 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
 
   /** Runs `baton …` to its end. */
   function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: opts.cwd ?? FLOWS_DIR, env: env(opts.env), stdio: ["ignore", "pipe", "pipe"] });
-      children.add(child);
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        children.delete(child);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runBaton(args, { env: env(opts.env), cwd: opts.cwd, timeoutMs: opts.timeoutMs, children });
   }
 
   /** Starts `baton agent start …` in the background; its output is kept. */
@@ -123,6 +110,27 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
     deployCommand,
     startAgent,
   };
+}
+
+/**
+ * Runs the real `baton` CLI (the built bundle) to its end with exactly `env`; killed after
+ * `timeoutMs`. Tests with their own API server (startApiServer) point BATON_API_URL at it.
+ */
+export function runBaton(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; children?: Set<ChildProcess> }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: opts.cwd ?? FLOWS_DIR, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    opts.children?.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      opts.children?.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 /** The run id that `baton run` printed: "Run <name> (<id>) of …". */

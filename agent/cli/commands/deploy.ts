@@ -12,7 +12,8 @@ import { print, printJson } from "../output";
 
 const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
-       [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT] [--json]
+       [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
+       [--catchup all|latest|none] [--max-lateness S] [--json]
    or: baton deploy [--file baton.yaml] [--json]     (every deployment in the file)`;
 
 const FLAGS = {
@@ -31,6 +32,8 @@ const FLAGS = {
   tag: { type: "string", multiple: true },
   concurrency: { type: "string" },
   description: { type: "string" },
+  catchup: { type: "string" },
+  "max-lateness": { type: "string" },
   file: { type: "string", short: "f" },
   json: { type: "boolean" },
 } as const;
@@ -69,7 +72,8 @@ export async function deploy(argv: string[]) {
     if (!values.json) {
       const d = res.deployment;
       const what = res.created ? "Created" : res.changed.length > 0 ? `Updated (${res.changed.join(", ")})` : "Unchanged";
-      print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}`);
+      const catchUp = `catch-up ${d.catchUp}${d.maxLatenessSeconds === null ? "" : `, max lateness ${d.maxLatenessSeconds} s`}`;
+      print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}; ${catchUp}`);
     }
   }
   if (values.json) printJson(results);
@@ -98,6 +102,8 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     tags: values.tag as string[] | undefined,
     concurrency: positiveInt("--concurrency", values.concurrency as string | undefined, 0),
     description: values.description,
+    catchup: values.catchup,
+    maxLateness: values["max-lateness"] === undefined ? undefined : Number(values["max-lateness"]),
   };
   const parsed = deploymentSpecSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
@@ -114,6 +120,9 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
     parameters: spec.parameters ?? {},
     concurrencyLimit: spec.concurrency,
     paused: spec.paused,
+    // Like the schedules, the file is the truth: left out means the default (latest, no limit).
+    catchUp: spec.catchup ?? "latest",
+    maxLatenessSeconds: spec.maxLateness ?? null,
     schedules: schedulesOf(spec),
   };
   if (spec.command) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { catchUpSchema, maxLatenessSchema } from "../../protocol/deployments";
 
 /** One deployment as `baton deploy` flags or a `baton.yaml` entry describe it. */
 export const deploymentSpecSchema = z
@@ -29,6 +30,8 @@ export const deploymentSpecSchema = z
     concurrency: z.number().int().min(0).optional(),
     description: z.string().optional(),
     paused: z.boolean().optional(),
+    catchup: catchUpSchema.optional(),
+    maxLateness: maxLatenessSchema.optional(),
   })
   .strict()
   .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import type { RetryDelay } from "../../../agent/protocol/deployments";
+import { CATCH_UP_POLICIES, type RetryDelay } from "../../../agent/protocol/deployments";
 import { workPools } from "./work-pools";
 import { workspaces } from "./workspaces";
 
@@ -43,6 +43,10 @@ export const deployments = pgTable(
     timeoutSeconds: integer(),
     concurrencyLimit: integer(),
     paused: boolean().notNull().default(false),
+    /** What happens to scheduled runs that missed their time (docs/scheduling.md#catch-up). */
+    catchUp: text({ enum: CATCH_UP_POLICIES }).notNull().default("latest"),
+    /** A scheduled run not started this long after its scheduled time is skipped; null = no limit. */
+    maxLatenessSeconds: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -52,6 +56,8 @@ export const deployments = pgTable(
     check("deployments_kind", sql`(${t.kind} = 'flow' and ${t.entrypoint} is not null) or (${t.kind} = 'command' and ${t.command} is not null)`),
     check("deployments_retries", sql`${t.retries} >= 0`),
     check("deployments_concurrency_limit", sql`${t.concurrencyLimit} is null or ${t.concurrencyLimit} >= 0`),
+    check("deployments_catch_up", sql`${t.catchUp} in ('all', 'latest', 'none')`),
+    check("deployments_max_lateness", sql`${t.maxLatenessSeconds} is null or ${t.maxLatenessSeconds} > 0`),
   ],
 );
 

@@ -74,6 +74,8 @@ export const flowRuns = pgTable(
     index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
     // The late marker: runs still named Scheduled, by due time.
     index("flow_runs_late_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} = 'Scheduled'`),
+    // The catch-up step (server/scheduling/skip-missed-runs.ts): never-claimed runs of a schedule, by due time.
+    index("flow_runs_catch_up_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} in ('Scheduled', 'Late') and ${t.scheduleId} is not null and ${t.attempt} = 0`),
     index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
     // Kept few on purpose: every state change writes a new row version into each index it matches.
     index("flow_runs_workspace_idx").on(t.workspaceId, t.id),

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { deploymentSchema, scheduleInputSchema } from "../../../agent/protocol/deployments";
+import { catchUpSchema, deploymentSchema, maxLatenessSchema, scheduleInputSchema } from "../../../agent/protocol/deployments";
 import { deploymentOverview, deploymentOverviewSchema } from "../../deployments/deployment-overview";
 import { getDeployment, loadDeployments } from "../../deployments/get-deployment";
-import { setDeploymentPaused } from "../../deployments/manage-deployment";
+import { setDeploymentCatchUp, setDeploymentPaused } from "../../deployments/manage-deployment";
 import { setDeploymentSchedules } from "../../deployments/set-deployment-schedules";
 import { getFlow } from "../../flows/get-flow";
 import { listFlows } from "../../flows/list-flows";
@@ -23,6 +23,12 @@ export const deploymentsRouter = router({
     .input(z.object({ deploymentId: z.uuid(), paused: z.boolean() }))
     .output(deploymentSchema)
     .mutation(({ ctx, input }) => setDeploymentPaused(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input.paused)),
+
+  /** The catch-up policy and maximum lateness of the deployment's scheduled runs. */
+  setCatchUp: requireRole("developer")
+    .input(z.object({ deploymentId: z.uuid(), catchUp: catchUpSchema, maxLatenessSeconds: maxLatenessSchema.nullable() }))
+    .output(deploymentSchema)
+    .mutation(({ ctx, input }) => setDeploymentCatchUp(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input)),
 
   /** The schedule editor's preview: the next times, or BAD_REQUEST with fieldErrors naming the field. */
   previewSchedule: workspaceProcedure

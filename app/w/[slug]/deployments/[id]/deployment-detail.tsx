@@ -11,6 +11,7 @@ import { useTRPC } from "@/app/_trpc/provider";
 import { roleAtLeast } from "@/server/auth/roles";
 import { ParameterForm, type SubmitResult } from "./parameter-form/parameter-form";
 import { buildFormModel, collectParameters, initialValues } from "./parameter-form/form-model";
+import { CatchUpEditor } from "./catch-up-editor";
 import { ScheduleEditor } from "./schedule-editor";
 import { SuccessSparkline } from "./success-sparkline";
 
@@ -173,6 +174,9 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
             <Item term="Retries">{d.retries === 0 ? "none" : `${d.retries} (${retryDelayText(d.retryDelay)})`}</Item>
             <Item term="Timeout">{d.timeoutSeconds ? `${d.timeoutSeconds}s` : "none"}</Item>
             <Item term="Concurrency limit">{d.concurrencyLimit ?? "none"}</Item>
+            <Item term="Catch-up">
+              <CatchUpEditor key={`${d.catchUp}:${d.maxLatenessSeconds}`} slug={slug} deployment={d} canEdit={canEdit} />
+            </Item>
             <Item term="Tags">{d.tags.length ? d.tags.map((t) => <Badge key={t}>{t}</Badge>) : "none"}</Item>
             <Item term="Next run">{o?.nextRunTime ? <RelativeTime value={o.nextRunTime} /> : d.paused ? "paused" : "none scheduled"}</Item>
             <Item term="Updated">

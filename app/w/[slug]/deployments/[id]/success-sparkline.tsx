@@ -5,11 +5,12 @@ type Run = { id: string; name: string; state: { type: StateType; name: string } 
 const FINISHED: StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
 
 /**
- * The success rate of the finished runs (oldest on the left): a line of the rate over the last
+ * The success rate of the finished runs (oldest on the left; Skipped ones left out): a line of the rate over the last
  * five runs, and a dot per run in its state's colour. The figure is written out beside it.
  */
 export function SuccessSparkline({ runs }: { runs: Run[] }) {
-  const finished = runs.filter((r) => FINISHED.includes(r.state.type)).reverse();
+  // A run the catch-up policy skipped never ran: it says nothing about success.
+  const finished = runs.filter((r) => FINISHED.includes(r.state.type) && r.state.name !== "Skipped").reverse();
   if (finished.length === 0) return <p className="text-slate-500">No finished runs yet.</p>;
   const ok = finished.filter((r) => r.state.type === "COMPLETED").length;
   const rate = Math.round((ok / finished.length) * 100);
