@@ -119,7 +119,7 @@ export class Agent {
       return this.release(run.id);
     }
     this.opts.log(`Run ${run.name} (${run.id}) attempt ${run.attempt} starting: ${run.deployment?.kind === "command" ? run.deployment.command : run.deployment?.entrypoint}`);
-    // The accepted RUNNING renewed the lease; it holds from when the report was first sent.
+    // The accepted RUNNING renewed the lease, from when the server may have taken it.
     const proc = new RunProcess(
       run,
       {
@@ -130,7 +130,7 @@ export class Agent {
         onOutput: (o) => this.output(held, o),
         onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),
       },
-      leaseEnd(started.firstSent ?? now()),
+      leaseEnd(started.appliedFrom ?? now()),
     );
     held.process = proc;
     proc.start();

@@ -1,15 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { State } from "../protocol/states";
-import { isRetryable, type ApiClient } from "../client/api-client";
+import { isRetryable, UnreachableError, type ApiClient } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
 import { now, type Instant } from "./lease-deadline";
 
 /**
- * `firstSent`: when the report first left for the server. An accepted RUNNING renews the lease
- * from the moment the server took it, which may be an earlier try whose answer was lost: the
- * agent counts the lease from the first send, never later.
+ * `appliedFrom`: the earliest moment the server may have applied the report. An accepted RUNNING
+ * renews the lease from when the server took it, which may be an earlier try whose answer was
+ * lost (the accepting answer then says `replayed`): the agent counts the lease from the first try
+ * that may have reached the server, never later. A refused connection reached nobody.
  */
-export type ReportResult = { status: "ACCEPT" | "REJECT" | "WAIT" | "CONFLICT" | "NOT_FOUND"; reason?: string; state?: { type: string; name: string }; firstSent?: Instant };
+export type ReportResult = {
+  status: "ACCEPT" | "REJECT" | "WAIT" | "CONFLICT" | "NOT_FOUND";
+  reason?: string;
+  state?: { type: string; name: string };
+  replayed?: boolean;
+  appliedFrom?: Instant;
+};
 type Pending = { report: { runId: string; attempt: number; leaseToken: string; transitionId: string; state: State }; resolve: (r: ReportResult) => void; firstSent?: Instant };
 
 /**
@@ -41,12 +48,16 @@ export class StateReporter {
       const batch = this.queue.slice(0, 500);
       const sent = now();
       for (const p of batch) p.firstSent ??= sent;
+      const reachedNobody = () => {
+        for (const p of batch) if (p.firstSent === sent) p.firstSent = undefined;
+      };
       try {
         const res = await this.client.request<{ results: ReportResult[] }>("POST", "/flow-runs/states", { body: { reports: batch.map((p) => p.report) }, tries: 1, timeoutMs: 30_000 });
         this.queue.splice(0, batch.length);
-        batch.forEach((p, i) => p.resolve({ ...res.results[i], firstSent: p.firstSent }));
+        batch.forEach((p, i) => p.resolve({ ...res.results[i], appliedFrom: res.results[i]?.replayed ? p.firstSent : sent }));
         failures = 0;
       } catch (err) {
+        if (err instanceof UnreachableError && err.code === "ECONNREFUSED") reachedNobody();
         if (!isRetryable(err)) {
           this.queue.splice(0, batch.length);
           for (const p of batch) p.resolve({ status: "REJECT", reason: (err as Error).message });
