@@ -1,0 +1,70 @@
+import type pg from "pg";
+import { percentile } from "../../bench/bench-env";
+import type { FaultKind, FaultRecord } from "./faults";
+import { CRASH_ROW, type InvariantResult } from "./invariants";
+import type { JournaledAttempt } from "./journal";
+
+export type Figures = {
+  seed: number;
+  /** The machine's 1-minute load average at the end: recovery times stretch with it. */
+  loadAverage: number;
+  runs: { total: number; byState: Record<string, number>; attempts: number };
+  faults: Partial<Record<FaultKind, number>>;
+  /** Agent SIGKILL → the crash in the history (Crashed, or AwaitingRetry after Crashed) of each attempt it was running. */
+  crashDetection: { samples: number; p50Ms: number; maxMs: number; undetected: string[] };
+  recovery: { serverHealthyMs: number[]; postgresApiOkMs: number[] };
+  worstOverlapMs: number;
+  invariants: InvariantResult[];
+};
+
+/** For each agent kill, how long until each attempt it was running was marked Crashed. */
+export async function crashDetection(db: pg.Client, journal: Map<string, JournaledAttempt[]>, faults: FaultRecord[]) {
+  const kills = faults.filter((f) => f.kind === "agent-kill");
+  const samples: number[] = [];
+  const undetected: string[] = [];
+  for (const kill of kills) {
+    const victims = [...journal.values()].flat().filter((a) => a.agent === kill.target && a.startMs < kill.startMs && (!a.ended || a.lastMs > kill.startMs));
+    for (const v of victims) {
+      const { rows } = await db.query<{ ms: string }>(
+        `select (extract(epoch from min(s.timestamp)) * 1000)::bigint as ms from flow_run_states s
+          where s.flow_run_id = $1 and s.attempt = $2 and ${CRASH_ROW} and s.timestamp >= to_timestamp($3 / 1000.0)`,
+        [v.runId, v.attempt, kill.startMs],
+      );
+      if (rows[0]?.ms) samples.push(Number(rows[0].ms) - kill.startMs);
+      else undetected.push(`run ${v.runId} attempt ${v.attempt} (agent ${v.agent} killed)`);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { samples: samples.length, p50Ms: percentile(samples, 50), maxMs: samples.at(-1) ?? NaN, undetected };
+}
+
+export async function runCounts(db: pg.Client, workspaceId: string) {
+  const { rows } = await db.query<{ state_type: string; n: number; attempts: number }>(
+    `select state_type, count(*)::int as n, sum(attempt)::int as attempts from flow_runs where workspace_id = $1 and attempt > 0 group by 1`,
+    [workspaceId],
+  );
+  const byState = Object.fromEntries(rows.map((r) => [r.state_type, r.n]));
+  return { total: rows.reduce((s, r) => s + r.n, 0), byState, attempts: rows.reduce((s, r) => s + r.attempts, 0) };
+}
+
+const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "n/a");
+const list = (xs: number[]) => (xs.length ? xs.map(s).join(", ") : "none");
+
+/** The figures as the report prints them. */
+export function formatFigures(f: Figures): string {
+  const lines = [
+    `seed ${f.seed}, load average ${f.loadAverage.toFixed(1)} at the end`,
+    `runs: ${f.runs.total} started (${f.runs.attempts} attempts): ${Object.entries(f.runs.byState).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `faults: ${Object.entries(f.faults).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `crash detection (agent SIGKILL → Crashed): p50 ${s(f.crashDetection.p50Ms)}, max ${s(f.crashDetection.maxMs)} over ${f.crashDetection.samples} attempts` +
+      (f.crashDetection.undetected.length ? `; never marked Crashed: ${f.crashDetection.undetected.length}` : ""),
+    `recovery: server restart → /api/health 200: ${list(f.recovery.serverHealthyMs)}; Postgres restart → first API 200: ${list(f.recovery.postgresApiOkMs)}`,
+    `worst overlap of two attempts of a run: ${f.worstOverlapMs} ms`,
+    "invariants:",
+  ];
+  for (const inv of f.invariants) {
+    lines.push(`  ${inv.ok ? "PASS" : "FAIL"} (${inv.id}) ${inv.name}: ${inv.summary}`);
+    for (const d of inv.details) lines.push(`       - ${d}`);
+  }
+  return lines.join("\n");
+}
