@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { BATON_BIN } from "../helpers/cli";
 import { TcpProxy } from "./tcp-proxy";
+
+// The same CLI as tests/helpers/cli.ts's BATON_BIN, named here because that module pulls in vitest
+// and the tRPC fixtures, which `npm run chaos` (tsx, outside vitest) cannot load.
+const BATON_BIN = path.resolve(import.meta.dirname, "../../agent/bin/baton.js");
 
 /**
  * One real `baton agent start` process talking to the server through its own cuttable proxy.

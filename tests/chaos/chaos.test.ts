@@ -14,7 +14,7 @@ test("chaos: real agents, server and Postgres under faults keep every invariant"
     agents: 4,
     faults: FAULT_KINDS.length,
     faultSeconds: SHORT_SUITE_SECONDS,
-    gapSeconds: [2, 4],
+    gapSeconds: [1, 3],
   });
   console.log(formatFigures(figures));
   expect(Object.keys(figures.faults).sort()).toEqual([...FAULT_KINDS].sort());

@@ -13,6 +13,8 @@ export type Figures = {
   /** Agent SIGKILL → the crash in the history (Crashed, or AwaitingRetry after Crashed) of each attempt it was running. */
   crashDetection: { samples: number; p50Ms: number; maxMs: number; undetected: string[] };
   recovery: { serverHealthyMs: number[]; postgresApiOkMs: number[] };
+  /** A retry due at once (AwaitingRetry) → its next claim (PENDING): how long a crashed run waits for an agent. */
+  retryPickup: { samples: number; p50Ms: number; maxMs: number };
   worstOverlapMs: number;
   invariants: InvariantResult[];
 };
@@ -38,6 +40,18 @@ export async function crashDetection(db: pg.Client, journal: Map<string, Journal
   return { samples: samples.length, p50Ms: percentile(samples, 50), maxMs: samples.at(-1) ?? NaN, undetected };
 }
 
+export async function retryPickup(db: pg.Client, workspaceId: string) {
+  const { rows } = await db.query<{ ms: number }>(
+    `select extract(epoch from next_at - s.timestamp) * 1000 as ms
+       from (select s.*, lead(s.timestamp) over w as next_at, lead(s.type) over w as next_type
+               from flow_run_states s where s.workspace_id = $1 window w as (partition by s.flow_run_id order by s.id)) s
+      where s.name = 'AwaitingRetry' and s.next_type = 'PENDING'`,
+    [workspaceId],
+  );
+  const ms = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  return { samples: ms.length, p50Ms: percentile(ms, 50), maxMs: ms.at(-1) ?? NaN };
+}
+
 export async function runCounts(db: pg.Client, workspaceId: string) {
   const { rows } = await db.query<{ state_type: string; n: number; attempts: number }>(
     `select state_type, count(*)::int as n, sum(attempt)::int as attempts from flow_runs where workspace_id = $1 and attempt > 0 group by 1`,
@@ -59,6 +73,7 @@ export function formatFigures(f: Figures): string {
     `crash detection (agent SIGKILL → Crashed): p50 ${s(f.crashDetection.p50Ms)}, max ${s(f.crashDetection.maxMs)} over ${f.crashDetection.samples} attempts` +
       (f.crashDetection.undetected.length ? `; never marked Crashed: ${f.crashDetection.undetected.length}` : ""),
     `recovery: server restart → /api/health 200: ${list(f.recovery.serverHealthyMs)}; Postgres restart → first API 200: ${list(f.recovery.postgresApiOkMs)}`,
+    `retry pickup (AwaitingRetry → next claim): p50 ${s(f.retryPickup.p50Ms)}, max ${s(f.retryPickup.maxMs)} over ${f.retryPickup.samples} retries`,
     `worst overlap of two attempts of a run: ${f.worstOverlapMs} ms`,
     "invariants:",
   ];

@@ -10,7 +10,7 @@ import { createWorkspace } from "../../server/workspaces/create-workspace";
 import { ChaosAgent } from "./agents";
 import { AppControl } from "./app-control";
 import { FAULT_KINDS, injectFault, planFaults, type ChaosWorld, type FaultKind, type FaultRecord } from "./faults";
-import { crashDetection, runCounts, type Figures } from "./figures";
+import { crashDetection, retryPickup, runCounts, type Figures } from "./figures";
 import { healthyRunsSurviveOutages, logLinesStoredOnce, noDuplicateRuns, noOverlappingAttempts, nothingStuck, type Evidence } from "./invariants";
 import { busyAgents, readJournal, readViolations } from "./journal";
 import { PostgresControl } from "./postgres-control";
@@ -120,6 +120,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<Figures & { dir
         faults: byKind,
         crashDetection: await crashDetection(db, e.journal, faults),
         recovery: { serverHealthyMs: recovery("server-kill"), postgresApiOkMs: recovery("postgres-kill") },
+        retryPickup: await retryPickup(db, workspaceId),
         worstOverlapMs: overlap.worstOverlapMs,
         invariants,
       };

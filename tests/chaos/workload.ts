@@ -32,7 +32,7 @@ echo "end $me $$ $(date +%s%N)" >> "$CHAOS_DIR/journal"
 export const ATTEMPT_COMMAND = 'sh "$CHAOS_DIR/attempt.sh"';
 export const RETRIES = 3;
 /** A long run outlasts a lease by far, so a lost lease's retry can overlap it. */
-export const LONG_RUN_SECONDS = 20;
+export const LONG_RUN_SECONDS = 16;
 export const SCHEDULE_INTERVAL_SECONDS = 2;
 
 export function writeAttemptScript(chaosDir: string) {
