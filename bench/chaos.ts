@@ -15,7 +15,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "5" },
     agents: { type: "string", default: "4" },
-    slots: { type: "string", default: "3" },
+    slots: { type: "string", default: "5" },
     seed: { type: "string" },
     faults: { type: "string" },
   },

@@ -25,7 +25,8 @@ export async function crashDetection(db: pg.Client, journal: Map<string, Journal
   const samples: number[] = [];
   const undetected: string[] = [];
   for (const kill of kills) {
-    const victims = [...journal.values()].flat().filter((a) => a.agent === kill.target && a.startMs < kill.startMs && (!a.ended || a.lastMs > kill.startMs));
+    // Alive at the kill: journaled within the last tick interval (attempts tick at least every second).
+    const victims = [...journal.values()].flat().filter((a) => a.agent === kill.target && a.startMs < kill.startMs && a.lastMs > kill.startMs - 1500 && (!a.ended || a.lastMs > kill.startMs));
     for (const v of victims) {
       const { rows } = await db.query<{ ms: string }>(
         `select (extract(epoch from min(s.timestamp)) * 1000)::bigint as ms from flow_run_states s

@@ -40,6 +40,7 @@ const LONGEST_RUN_MS = LONG_RUN_SECONDS * 1000;
 /** How long things get to settle once the faults stop: a lost lease, its retry and a long run, three times over. */
 const SETTLE_MS = 3 * (FENCED_LEASE_MS + LONGEST_RUN_MS);
 const DUE_GRACE_SECONDS = 10;
+const MAX_SETTLE_MS = 10 * 60_000;
 
 /**
  * A whole chaos run on real processes: its own Postgres, the built server with its background
@@ -75,7 +76,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<Figures & { dir
     const workload = new Workload(api, createRng(seed + 1), { deploymentId: burstId, seed, longRunShare: opts.longRunShare ?? 0.3 });
     const faults = await faultPhase(world, workload, rng, createRng(seed + 2), dir, opts);
 
-    log(`faults over (${faults.length}); settling (up to ${SETTLE_MS / 1000} s)`);
+    log(`faults over (${faults.length}); settling (${SETTLE_MS / 1000} s, longer while runs keep finishing)`);
     await workload.drained();
     const db = new pg.Client({ connectionString: pgc.url });
     db.on("error", () => undefined);
@@ -104,7 +105,13 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<Figures & { dir
             [workspaceId, settleStart],
           )
         ).rowCount;
-      while ((await unsettled()) && Date.now() < settleDeadline) await new Promise((r) => setTimeout(r, 500));
+      // A backlog after long outages is not stuck: the deadline moves while runs keep finishing.
+      let finished = -1;
+      for (let deadline = settleDeadline; (await unsettled()) && Date.now() < Math.min(deadline, settleStart.getTime() + MAX_SETTLE_MS); ) {
+        const now = await terminalCount(db, workspaceId);
+        if (now > finished) [finished, deadline] = [now, Math.max(deadline, Date.now() + SETTLE_MS / 2)];
+        await new Promise((r) => setTimeout(r, 500));
+      }
       log("checking invariants");
       const e = evidence();
       const overlap = noOverlappingAttempts(e);
@@ -162,6 +169,14 @@ async function faultPhase(world: ChaosWorld, workload: Workload, rng: ReturnType
     await bursts;
   }
   return faults;
+}
+
+async function terminalCount(db: pg.Client, workspaceId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from flow_runs where workspace_id = $1 and state_type in ('COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED')`,
+    [workspaceId],
+  );
+  return rows[0].n;
 }
 
 async function createTenant(url: string) {
