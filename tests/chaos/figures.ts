@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { percentile } from "../../bench/bench-env";
-import type { FaultKind, FaultRecord } from "./faults";
+import { FAULTS, type FaultKind, type FaultRecord } from "./faults";
 import { CRASH_ROW, type InvariantResult } from "./invariants";
 import type { JournaledAttempt } from "./journal";
 
@@ -11,7 +11,7 @@ export type Figures = {
   runs: { total: number; byState: Record<string, number>; attempts: number };
   faults: Partial<Record<FaultKind, number>>;
   /** Agent SIGKILL → the crash in the history (Crashed, or AwaitingRetry after Crashed) of each attempt it was running. */
-  crashDetection: { samples: number; p50Ms: number; maxMs: number; undetected: string[] };
+  crashDetection: { samples: number; p50Ms: number; maxMs: number; undetected: string[]; throughOutageMs: number[] };
   recovery: { serverHealthyMs: number[]; postgresApiOkMs: number[] };
   /** A retry due at once (AwaitingRetry) → its next claim (PENDING): how long a crashed run waits for an agent. */
   retryPickup: { samples: number; p50Ms: number; maxMs: number };
@@ -24,6 +24,7 @@ export async function crashDetection(db: pg.Client, journal: Map<string, Journal
   const kills = faults.filter((f) => f.kind === "agent-kill");
   const samples: number[] = [];
   const undetected: string[] = [];
+  const throughOutage: number[] = [];
   for (const kill of kills) {
     // Alive at the kill: journaled within the last tick interval (attempts tick at least every second).
     const victims = [...journal.values()].flat().filter((a) => a.agent === kill.target && a.startMs < kill.startMs && a.lastMs > kill.startMs - 1500 && (!a.ended || a.lastMs > kill.startMs));
@@ -33,12 +34,15 @@ export async function crashDetection(db: pg.Client, journal: Map<string, Journal
           where s.flow_run_id = $1 and s.attempt = $2 and ${CRASH_ROW} and s.timestamp >= to_timestamp($3 / 1000.0)`,
         [v.runId, v.attempt, kill.startMs],
       );
-      if (rows[0]?.ms) samples.push(Number(rows[0].ms) - kill.startMs);
-      else undetected.push(`run ${v.runId} attempt ${v.attempt} (agent ${v.agent} killed)`);
+      const crashedMs = rows[0]?.ms ? Number(rows[0].ms) : null;
+      if (crashedMs === null) undetected.push(`run ${v.runId} attempt ${v.attempt} (agent ${v.agent} killed)`);
+      // A server or Postgres outage before the crash was noticed delays it by design: counted apart.
+      else if (faults.some((f) => !FAULTS[f.kind].onAgent && f.startMs < crashedMs && f.endMs > kill.startMs)) throughOutage.push(crashedMs - kill.startMs);
+      else samples.push(crashedMs - kill.startMs);
     }
   }
   samples.sort((a, b) => a - b);
-  return { samples: samples.length, p50Ms: percentile(samples, 50), maxMs: samples.at(-1) ?? NaN, undetected };
+  return { samples: samples.length, p50Ms: percentile(samples, 50), maxMs: samples.at(-1) ?? NaN, undetected, throughOutageMs: throughOutage };
 }
 
 export async function retryPickup(db: pg.Client, workspaceId: string) {
@@ -72,6 +76,7 @@ export function formatFigures(f: Figures): string {
     `runs: ${f.runs.total} started (${f.runs.attempts} attempts): ${Object.entries(f.runs.byState).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `faults: ${Object.entries(f.faults).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `crash detection (agent SIGKILL → Crashed): p50 ${s(f.crashDetection.p50Ms)}, max ${s(f.crashDetection.maxMs)} over ${f.crashDetection.samples} attempts` +
+      (f.crashDetection.throughOutageMs.length ? `; with a server/Postgres outage in between: ${list(f.crashDetection.throughOutageMs)}` : "") +
       (f.crashDetection.undetected.length ? `; never marked Crashed: ${f.crashDetection.undetected.length}` : ""),
     `recovery: server restart → /api/health 200: ${list(f.recovery.serverHealthyMs)}; Postgres restart → first API 200: ${list(f.recovery.postgresApiOkMs)}`,
     `retry pickup (AwaitingRetry → next claim): p50 ${s(f.retryPickup.p50Ms)}, max ${s(f.retryPickup.maxMs)} over ${f.retryPickup.samples} retries`,
