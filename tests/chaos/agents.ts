@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { TcpProxy } from "./tcp-proxy";
+import { TcpProxy } from "../helpers/tcp-proxy";
 
 // The same CLI as tests/helpers/cli.ts's BATON_BIN, named here because that module pulls in vitest
 // and the tRPC fixtures, which `npm run chaos` (tsx, outside vitest) cannot load.

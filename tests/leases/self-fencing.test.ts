@@ -1,13 +1,13 @@
 // Issue 14.1: a frozen or cut-off agent's run stops itself before its retry can start elsewhere.
 // Before the fix, the first attempt kept running (44 ms to 17.6 s of overlap in the chaos runs).
 import { asc, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FENCE_MARGIN_SECONDS, KILL_GRACE_SECONDS, REAPER_INTERVAL_SECONDS } from "../../agent/protocol/leases";
 import { flowRunStates } from "../../server/db/schema";
 import { waitFor } from "../helpers/app-process";
 import { alive, startCliEnvironment } from "../helpers/cli";
 import { fenceJournal } from "../helpers/fence-journal";
-import { startTcpProxy } from "../helpers/tcp-proxy";
+import { TcpProxy } from "../helpers/tcp-proxy";
 
 const env = await startCliEnvironment();
 const journal = fenceJournal();
@@ -83,8 +83,10 @@ describe("a run's process stops itself when its lease is not renewed", () => {
   it("agent cut off from the server (a proxy that stops forwarding): the run stops itself while the agent lives on; no overlap", { timeout: 120_000 }, async () => {
     await env.cli(["pools", "create", "cut"]);
     const target = new URL(env.apiUrl);
-    const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(target.port) });
-    const cutOff = env.startAgent(["--limit", "1", "--pool", "cut", "--name", "cut-off"], { env: { BATON_API_URL: proxy.url } });
+    const proxy = new TcpProxy(Number(target.port));
+    const proxyPort = await proxy.start();
+    afterAll(() => proxy.stop());
+    const cutOff = env.startAgent(["--limit", "1", "--pool", "cut", "--name", "cut-off"], { env: { BATON_API_URL: `http://localhost:${proxyPort}` } });
     const d = await deploy(["--command", journal.command(120), "--name", "fenced-cut", "--pool", "cut", "--retries", "1"]);
     const run = await startRun(d.id);
     const pid = await pidIn(run.id);
