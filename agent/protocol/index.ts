@@ -12,3 +12,4 @@ export * from "./device-auth";
 export * from "./automations";
 export * from "./storable";
 export * from "./leases";
+export * from "./concurrency-limits";

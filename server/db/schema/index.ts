@@ -9,3 +9,4 @@ export * from "./runs";
 export * from "./device-auth";
 export * from "./alerts";
 export * from "./billing";
+export * from "./concurrency";
