@@ -13,3 +13,4 @@ export * from "./automations";
 export * from "./storable";
 export * from "./leases";
 export * from "./concurrency-limits";
+export * from "./waiting";
