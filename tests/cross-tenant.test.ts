@@ -29,6 +29,7 @@ const ctx: CrossTenantContext = { db, api, A, B, aKey: aKey.key, bKey: bKey.key,
 const aViewer = A.members.viewer.user;
 const aActor = { userId: A.owner.user.id, label: A.owner.user.email };
 await createWorkPool(db, A.ws.id, aActor, { name: "a-private" });
+await A.owner.caller.concurrencyLimits.set({ workspace: A.ws.slug, tag: "a-trpc-gpu", limit: 2 });
 const { deployment: aDeployment } = await upsertDeployment(db, A.ws.id, aActor, { flowName: "a-trpc-flow", name: "a-trpc", kind: "command", command: "true" });
 const { run: aRun } = await createDeploymentRun(db, A.ws.id, aActor, aDeployment.id, { parameters: {} });
 // A `baton login` that A's owner approved into A (not yet collected): B must not re-decide it.
@@ -62,6 +63,7 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "audit.list": (slug) => ({ workspace: slug }),
   "runs.list": (slug) => ({ workspace: slug }),
   "runs.get": (slug) => ({ workspace: slug, runId: aRun.id }),
+  "runs.waiting": (slug) => ({ workspace: slug, runId: aRun.id }),
   "runs.history": (slug) => ({ workspace: slug, runId: aRun.id }),
   "runs.create": (slug) => ({ workspace: slug, deploymentId: aDeployment.id, parameters: {} }),
   "runs.cancel": (slug) => ({ workspace: slug, runId: aRun.id }),
@@ -83,6 +85,9 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "workPools.create": (slug) => ({ workspace: slug, name: "intruder-pool" }),
   "workPools.update": (slug) => ({ workspace: slug, pool: "a-private", paused: true }),
   "workPools.agents": (slug) => ({ workspace: slug }),
+  "concurrencyLimits.list": (slug) => ({ workspace: slug }),
+  "concurrencyLimits.set": (slug) => ({ workspace: slug, tag: "a-trpc-gpu", limit: 0 }),
+  "concurrencyLimits.remove": (slug) => ({ workspace: slug, tag: "a-trpc-gpu" }),
   // The user code is the secret that finds a pending login; it belongs to no workspace until decided.
   "deviceAuth.lookup": "not workspace-scoped",
   "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode, role: "developer" }),
@@ -110,6 +115,7 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "invitations.revoke",
   "apiKeys.revoke",
   "runs.get",
+  "runs.waiting",
   "runs.history",
   "runs.create",
   "runs.cancel",
@@ -124,6 +130,7 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "deployments.replaceSchedules",
   "deployments.flow",
   "workPools.update",
+  "concurrencyLimits.remove",
   "deviceAuth.approve",
   "deviceAuth.deny",
   "automations.get",

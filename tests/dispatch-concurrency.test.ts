@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { claimRuns } from "../server/dispatch/claim-runs";
 import { startApiServer } from "./helpers/api-server";
 import { createTestDatabase } from "./helpers/db";
-import { deploy, orchestrationWorkspace, type Claimed } from "./helpers/orchestration";
+import { deploy, orchestrationWorkspace, poolWithAgent, setTagLimit, type Claimed } from "./helpers/orchestration";
 
 const { db } = await createTestDatabase();
 const api = await startApiServer(db);
@@ -120,5 +120,67 @@ describe("claims under concurrency", () => {
         });
       }
     }
+  });
+
+  it("a limit by tag holds across two pools under 12 parallel long-polling claimers, and every run still ends", { timeout: 120_000 }, async () => {
+    const s = await orchestrationWorkspace(db, api, "tags-0");
+    await poolWithAgent(api, s.key, s.agentKey, "second", "tags-second-0");
+    await setTagLimit(api, s.key, "gpu", 3);
+    const total = { n: 0 };
+    for (const pool of ["default", "second"]) {
+      const d = await deploy(api, s.key, { workPool: pool });
+      await dueRuns(s.ws.id, d.id, 50);
+      await db.$client.query("update flow_runs set tags = '{gpu}' where id in (select id from flow_runs where deployment_id = $1 order by random() limit 30)", [d.id]);
+      total.n += 50;
+    }
+    const { rows: [{ gpu }] } = await db.$client.query<{ gpu: number }>("select count(*)::int as gpu from flow_runs where workspace_id = $1 and 'gpu' = any(tags)", [s.ws.id]);
+    expect(gpu).toBe(60);
+    const claimers = [];
+    for (let i = 0; i < 12; i++) {
+      const pool = i % 2 ? "second" : "default";
+      claimers.push({ pool, agentId: (await api.call("POST", "/api/v1/agents", { key: s.agentKey, body: { name: `tags-${i}`, workPool: pool } })).json.id as string });
+    }
+    // Held locally from the claim's answer until just before the completion is sent: always a
+    // subset of what the server counts, so its size can never be over the limit either.
+    const holding = new Set<string>();
+    let maxHeld = 0;
+    let maxSeen = 0;
+    let done = 0;
+    let monitoring = true;
+    const monitor = (async () => {
+      while (monitoring) {
+        const { rows } = await db.$client.query<{ n: number }>(
+          "select count(*)::int as n from flow_runs where workspace_id = $1 and 'gpu' = any(tags) and state_type in ('PENDING','RUNNING','CANCELLING')",
+          [s.ws.id],
+        );
+        maxSeen = Math.max(maxSeen, rows[0].n);
+      }
+    })();
+    const deadline = Date.now() + 90_000;
+    await Promise.all(
+      claimers.map(async (c) => {
+        while (done < total.n && Date.now() < deadline) {
+          const res = await api.call("POST", `/api/v1/work-pools/${c.pool}/claim`, { key: s.agentKey, body: { agentId: c.agentId, slots: 1 + Math.floor(Math.random() * 4), waitSeconds: 1 } });
+          expect(res.status).toBe(200);
+          const runs = res.json.runs as (Claimed & { tags: string[] })[];
+          for (const r of runs) if (r.tags.includes("gpu")) holding.add(r.id);
+          maxHeld = Math.max(maxHeld, holding.size);
+          await new Promise((r) => setTimeout(r, Math.random() * 20));
+          for (const r of runs) holding.delete(r.id);
+          if (runs.length === 0) continue;
+          const reports = runs.map((r) => ({ runId: r.id, attempt: r.attempt, leaseToken: r.leaseToken, transitionId: crypto.randomUUID(), state: { type: "COMPLETED" } }));
+          expect((await api.call("POST", "/api/v1/flow-runs/states", { key: s.agentKey, body: { reports } })).status).toBe(200);
+          done += runs.length;
+        }
+      }),
+    );
+    monitoring = false;
+    await monitor;
+    expect(done).toBe(total.n);
+    expect(maxHeld).toBeLessThanOrEqual(3);
+    expect(maxSeen).toBeLessThanOrEqual(3);
+    expect(maxSeen).toBe(3);
+    const { rows } = await db.$client.query("select state_type, count(*)::int as n from flow_runs where workspace_id = $1 group by 1", [s.ws.id]);
+    expect(rows).toEqual([{ state_type: "COMPLETED", n: 100 }]);
   });
 });

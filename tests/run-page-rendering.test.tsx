@@ -2,10 +2,32 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { layoutDag } from "../app/w/[slug]/runs/[runId]/graph-layout";
 import { SafeMarkdown } from "../app/w/[slug]/runs/[runId]/safe-markdown";
+import { WhyWaiting } from "../app/w/[slug]/runs/[runId]/why-waiting";
 import { formatDuration } from "../app/w/[slug]/runs/_components/duration";
 import { SuccessSparkline } from "../app/w/[slug]/deployments/[id]/success-sparkline";
 
 describe("run page helpers", () => {
+  it("shows why a run waits: each reason as the server wrote it, holders linked to their runs", () => {
+    const holder = { id: "0193d1a0-0000-7000-8000-000000000001", name: "brave-otter", state: { type: "RUNNING" as const, name: "Running" }, workPool: "gpu" };
+    const html = renderToStaticMarkup(
+      <WhyWaiting
+        slug="team"
+        waiting={{
+          claimable: false,
+          summary: "x",
+          reasons: [
+            { kind: "tag_limit_full", tag: "gpu", limit: 1, holders: [holder], message: 'Tag "gpu" is at its concurrency limit (1 of 1), held by brave-otter.' },
+            { kind: "no_agent_online", pool: "gpu", lastSeenAt: null, lastAgent: null, message: 'No agent of pool "gpu" is online; none has ever joined it.' },
+          ],
+        }}
+      />,
+    );
+    expect(html).toContain("Why is this run waiting?");
+    expect(html).toContain("Tag &quot;gpu&quot; is at its concurrency limit (1 of 1), held by brave-otter.");
+    expect(html).toContain(`href="/w/team/runs/${holder.id}"`);
+    expect(html).toContain("No agent of pool &quot;gpu&quot; is online");
+  });
+
   it("lays a task DAG out in layers by longest path, edges left to right", () => {
     const { nodes, edges } = layoutDag([
       { id: "extract", upstream: [] },

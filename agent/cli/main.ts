@@ -14,6 +14,7 @@ const HELP = `baton ${VERSION}: the Baton CLI
   baton deployments ls | pause D | resume D | delete D
   baton pools ls | create NAME [--concurrency N]
   baton agents ls
+  baton concurrency ls | set TAG LIMIT | rm TAG      limits by tag, across all pools
   baton agent start [--pool default] [--limit N] [--name NAME] [--workdir DIR] [--grace S]
 
 Listings take --json. Configuration: ~/.baton/config.json (BATON_HOME moves it); BATON_API_URL,
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   deployments: async () => (await import("./commands/resources")).deployments,
   pools: async () => (await import("./commands/resources")).pools,
   agents: async () => (await import("./commands/resources")).agents,
+  concurrency: async () => (await import("./commands/concurrency")).concurrency,
   agent: async () => (await import("./commands/agent-start")).agentCommand,
 };
 

@@ -12,3 +12,5 @@ export * from "./device-auth";
 export * from "./automations";
 export * from "./storable";
 export * from "./leases";
+export * from "./concurrency-limits";
+export * from "./waiting";

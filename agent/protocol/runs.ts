@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isoTimestampSchema } from "./storable";
 import { stateOutSchema, stateSchema, stateTypeSchema } from "./states";
+import { waitingSchema } from "./waiting";
 
 const parameters = z.record(z.string(), z.unknown());
 
@@ -24,6 +25,10 @@ export const flowRunSchema = z
     idempotencyKey: z.string().nullable(),
     createdBy: z.string().nullable(),
     createdAt: z.string(),
+    waiting: waitingSchema
+      .nullable()
+      .optional()
+      .meta({ description: "GET /flow-runs and GET /flow-runs/{id}: why a SCHEDULED run has not started (null for other states)" }),
   })
   .meta({ id: "FlowRun" });
 

@@ -12,6 +12,7 @@ import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
 import { registerAutomations } from "./routes/automations";
 import { registerCache } from "./routes/cache";
+import { registerConcurrencyLimits } from "./routes/concurrency-limits";
 import { registerDeployments } from "./routes/deployments";
 import { registerDeviceAuth } from "./routes/device-auth";
 import { registerFlowRuns } from "./routes/flow-runs";
@@ -53,6 +54,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerDeployments(app);
   registerFlowRuns(app);
   registerWorkPools(app);
+  registerConcurrencyLimits(app);
   registerAgents(app);
   registerTaskRuns(app);
   registerLogs(app);

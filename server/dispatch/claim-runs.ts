@@ -61,7 +61,7 @@ const CLAIMED = `upd as (
 
 /**
  * The common case, in one autocommit statement and without the pool lock: a pool with no
- * concurrency limit on it or its deployments. Claimers run in parallel; SKIP LOCKED keeps them
+ * concurrency limit on it or its deployments, in a workspace with no limit by tag. Claimers run in parallel; SKIP LOCKED keeps them
  * off each other's runs. `open` is 0 when the pool is paused, limited or not this workspace's,
  * and the caller falls back to the serialised path.
  */
@@ -70,6 +70,7 @@ const CLAIM_UNLIMITED = `
        select p.id from work_pools p
         where p.id = $1 and p.workspace_id = $4 and not p.paused and p.concurrency_limit is null
           and not exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null)
+          and not exists (select 1 from concurrency_limits l where l.workspace_id = $4)
      ), chosen as (
        -- The paused deployments are computed once (an array), so the filter runs inside the
        -- ordered index scan and LIMIT stops it early, whatever the planner's row estimates.
@@ -102,7 +103,9 @@ export async function claimRuns(pool: pg.Pool, opts: { workspaceId: string; work
 
 /**
  * Pools with limits: the pool row is locked first, so claims on it are serialised and the pool
- * and deployment limits hold even when many agents claim at once.
+ * and deployment limits hold even when many agents claim at once. Limits by tag span pools, so
+ * their rows are locked too (in tag order, after the pool: claims of two pools cannot deadlock)
+ * and claims of every pool of the workspace take turns while it has any.
  */
 async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number }): Promise<ClaimResult> {
   return withPgTransaction(pool, async (client) => {
@@ -113,9 +116,17 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
     const wp = locked.rows[0];
     if (!wp) return { paused: false, runs: [], nextDueAt: null };
     // now() is the transaction's start, so this and the claim below see the same instant.
-    const next = await client.query<{ next_due: number | null }>(`select ${NEXT_DUE} as next_due`, [opts.workPoolId]);
+    const next = await client.query<{ next_due: number | null; tag_limits: TagLimit[] }>(
+      `select ${NEXT_DUE} as next_due,
+              (select coalesce(json_agg(l), '[]') from (select tag, "limit" from concurrency_limits where workspace_id = $2 order by tag for no key update) l) as tag_limits`,
+      [opts.workPoolId, opts.workspaceId],
+    );
     const nextDueAt = toMs(next.rows[0]?.next_due);
     if (wp.paused || opts.slots <= 0) return { paused: wp.paused, runs: [], nextDueAt };
+    const tagLimits = next.rows[0]?.tag_limits ?? [];
+    // The counts are read by the statements after the lock: a statement that waited for it still
+    // sees the snapshot from before the claim that held it committed.
+    if (tagLimits.length > 0) return { paused: false, runs: await claimWithTagLimits(client, opts, wp.concurrency_limit, tagLimits), nextDueAt };
     const { rows } = await client.query<ClaimedRunRow>(
       `with active as (
          select deployment_id, count(*)::int as n from flow_runs
@@ -156,5 +167,122 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
     return { paused: false, runs: rows, nextDueAt };
   });
 }
+
+type TagLimit = { tag: string; limit: number };
+
+type Candidate = { id: string; deployment_id: string | null; tags: string[] };
+
+const ACTIVE = `('PENDING', 'RUNNING', 'CANCELLING')`;
+
+/**
+ * The serialised claim of a workspace with limits by tag. The slots each limit has free are
+ * counted from the runs holding a lease now (nothing is stored, so nothing leaks), then each
+ * kind of limit gets its own pick of candidates, as limited deployments do: runs with no limited
+ * tag; per limited deployment, its runs with no limited tag; per tag with a free slot, its runs
+ * that carry no full tag. A run blocked by a full tag is never a candidate, so a backlog behind a
+ * full `gpu` limit cannot crowd the other runs out. Which candidates are taken is decided here in
+ * order (priority, then due time), so a run with several limited tags takes a slot of each.
+ */
+async function claimWithTagLimits(
+  client: pg.PoolClient,
+  opts: { workspaceId: string; workPoolId: string; agentId: string; slots: number },
+  poolLimit: number | null,
+  tagLimits: TagLimit[],
+): Promise<ClaimedRunRow[]> {
+  const tags = tagLimits.map((t) => t.tag);
+  const counts = await client.query<{ pool_taken: number; deployments: { id: string; free: number }[]; tags: { tag: string; taken: number }[] }>(
+    `select (select count(*)::int from flow_runs where work_pool_id = $1 and state_type in ${ACTIVE}) as pool_taken,
+            (select coalesce(json_agg(json_build_object('id', d.id, 'free', greatest(0, d.concurrency_limit - (
+                select count(*) from flow_runs r where r.work_pool_id = $1 and r.deployment_id = d.id and r.state_type in ${ACTIVE})))), '[]')
+               from deployments d where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused) as deployments,
+            (${TAG_TAKEN_SQL}) as tags`,
+    [opts.workPoolId, opts.workspaceId, tags],
+  );
+  const c = counts.rows[0];
+  const taken = new Map(c.tags.map((t) => [t.tag, t.taken]));
+  const tagFree = new Map(tagLimits.map((t) => [t.tag, Math.max(0, t.limit - (taken.get(t.tag) ?? 0))]));
+  const deploymentFree = new Map(c.deployments.map((d) => [d.id, d.free]));
+  let poolFree = poolLimit === null ? opts.slots : Math.max(0, Math.min(opts.slots, poolLimit - c.pool_taken));
+  if (poolFree === 0) return [];
+  const openTags = tags.filter((t) => tagFree.get(t)! > 0);
+  const fullTags = tags.filter((t) => tagFree.get(t) === 0);
+  const openDeployments = c.deployments.filter((d) => d.free > 0);
+  const fullDeployments = c.deployments.filter((d) => d.free === 0).map((d) => d.id);
+
+  const { rows: candidates } = await client.query<Candidate>(
+    `with picks as (
+       (select r.id, r.priority, r.scheduled_time from flow_runs r
+         where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now() and not (r.tags && $3::text[])
+           and (r.deployment_id is null
+                or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and (d.paused or d.concurrency_limit is not null))))
+         order by r.priority, r.scheduled_time
+         limit $2::int)
+       union all
+       (select x.* from unnest($4::uuid[], $5::int[]) l(id, free) cross join lateral (
+          select r.id, r.priority, r.scheduled_time from flow_runs r
+           where r.deployment_id = l.id and r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now() and not (r.tags && $3::text[])
+           order by r.priority, r.scheduled_time
+           limit least(l.free, $2::int)) x)
+       union all
+       (select x.* from unnest($6::text[], $7::int[]) t(tag, free) cross join lateral (
+          select r.id, r.priority, r.scheduled_time from flow_runs r
+           where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
+             and r.tags @> array[t.tag] and not (r.tags && $8::text[])
+             and (r.deployment_id is null or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and d.paused)))
+             and (r.deployment_id is null or r.deployment_id <> all ($9::uuid[]))
+           order by r.priority, r.scheduled_time
+           limit least(t.free, $2::int)) x)
+     )
+     select r.id, r.deployment_id, r.tags from flow_runs r
+      where r.id in (select id from picks)
+      order by r.priority, r.scheduled_time`,
+    [
+      opts.workPoolId,
+      opts.slots,
+      tags,
+      openDeployments.map((d) => d.id),
+      openDeployments.map((d) => d.free),
+      openTags,
+      openTags.map((t) => tagFree.get(t)!),
+      fullTags,
+      fullDeployments,
+    ],
+  );
+
+  const chosen: string[] = [];
+  for (const r of candidates) {
+    if (poolFree === 0) break;
+    const limited = r.tags.filter((t) => tagFree.has(t));
+    if (limited.some((t) => tagFree.get(t) === 0)) continue;
+    if (r.deployment_id && deploymentFree.get(r.deployment_id) === 0) continue;
+    for (const t of limited) tagFree.set(t, tagFree.get(t)! - 1);
+    if (r.deployment_id && deploymentFree.has(r.deployment_id)) deploymentFree.set(r.deployment_id, deploymentFree.get(r.deployment_id)! - 1);
+    poolFree--;
+    chosen.push(r.id);
+  }
+  if (chosen.length === 0) return [];
+  const { rows } = await client.query<ClaimedRunRow>(
+    `with chosen as (
+       select r.id from flow_runs r
+        where r.id = any($3::uuid[]) and r.work_pool_id = $1 and r.state_type = 'SCHEDULED'
+        for update of r skip locked
+     ), ${CLAIMED}
+     select * from claimed order by priority, scheduled_time`,
+    [opts.workPoolId, opts.agentId, chosen],
+  );
+  return rows;
+}
+
+/**
+ * Slots taken per tag ($3, the limited tags) in workspace $2: runs of the workspace's pools that
+ * hold a lease. Through the pools, so it reads the small active-runs index; runs started from a
+ * script (no pool) are never held back, so they take no slot either.
+ */
+export const TAG_TAKEN_SQL = `select coalesce(json_agg(json_build_object('tag', t.tag, 'taken', t.n)), '[]') from (
+       select u.tag, count(*)::int as n
+         from flow_runs r cross join unnest(r.tags) u(tag)
+        where r.work_pool_id = any (array(select p.id from work_pools p where p.workspace_id = $2))
+          and r.state_type in ${ACTIVE} and r.tags && $3::text[] and u.tag = any($3::text[])
+        group by u.tag) t`;
 
 const toMs = (v: number | string | null | undefined) => (v == null ? null : Number(v));

@@ -3,6 +3,7 @@ import type { StateType } from "../../agent/protocol/states";
 import type { RetryDelay } from "../../agent/protocol/deployments";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import { withPgTransaction } from "../db/pg-transaction";
+import { tagSlotWakePools } from "../dispatch/tag-slot-wake";
 import { applySimpleTransitions } from "./fast-transitions";
 import { FENCE_MARGIN_SECONDS, KILL_GRACE_SECONDS, LEASE_SECONDS } from "../../agent/protocol/leases";
 import { TERMINAL_STATES } from "../../agent/protocol/states";
@@ -263,7 +264,7 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
          start_time = case when c.started then coalesce(r.start_time, now()) when c.reopened then null else r.start_time end,
          end_time = case when c.ended then now() when c.reopened then null else r.end_time end
        from c where r.id = any($2::uuid[]) and r.id = c.id and r.workspace_id = $1
-       returning r.id, r.work_pool_id, r.state_type, r.scheduled_time
+       returning r.id, r.work_pool_id, r.state_type, r.scheduled_time, r.tags
      ), hist as (
        insert into flow_run_states (workspace_id, flow_run_id, type, name, message, attempt, transition_id, actor_label)
        select $1, h.run_id, h.type, h.name, h.message, h.attempt, h.transition_id, h.actor_label
@@ -275,10 +276,13 @@ async function writeChanges(client: pg.PoolClient, workspaceId: string, changes:
        select pg_notify('baton_events', json_build_object('w', $1::text, 'kind', 'flow_run', 'ids', json_agg(id))::text)
          from (select id, (row_number() over () - 1) / 100 as chunk from upd) t group by chunk
      ), wake as (
-       -- Wake long-polling agents of a pool when a run there becomes due or frees a slot.
+       -- Wake long-polling agents of a pool when a run there becomes due or frees a slot, and of
+       -- the other pools whose due runs wait for a slot of a tag limit it freed.
        select pg_notify('baton_dispatch', p.work_pool_id::text)
-         from (select distinct work_pool_id from upd
-                where work_pool_id is not null and state_type in ('SCHEDULED', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED')) p
+         from (select work_pool_id from upd
+                where work_pool_id is not null and state_type in ('SCHEDULED', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED')
+               union
+               ${tagSlotWakePools("(select tags from upd where state_type in ('SCHEDULED', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'))")}) p
      )
      select (select count(*) from upd) as updated, (select count(*) from hist) as written,
             (select count(*) from events) as events, (select count(*) from wake) as woken`,

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { STATE_NAMES, type StateType } from "../../agent/protocol/states";
 import { hasPgCode } from "../db/pg-errors";
+import { tagSlotWakePools } from "../dispatch/tag-slot-wake";
 import type { TransitionRequest, TransitionResult } from "./apply-transitions";
 import { LEASE_SECONDS } from "./lease";
 import { simpleAcceptFrom } from "./rules";
@@ -45,7 +46,7 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
          where r.id = any($2::uuid[]) and r.id = i.run_id and r.workspace_id = $1 and r.attempt = i.attempt and r.lease_token = i.lease_token
            and r.state_type = any(string_to_array(i.allowed_from, ','))
            and not exists (select 1 from flow_run_states s where s.flow_run_id = r.id and s.transition_id = i.transition_id)
-         returning r.id, r.work_pool_id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.attempt, r.scheduled_time
+         returning r.id, r.work_pool_id, r.state_type, r.state_name, r.state_message, r.state_timestamp, r.attempt, r.scheduled_time, r.tags
        ), hist as (
          insert into flow_run_states (workspace_id, flow_run_id, type, name, message, attempt, transition_id)
          select $1, upd.id, upd.state_type, upd.state_name, upd.state_message, upd.attempt, i.transition_id from upd join i on i.run_id = upd.id
@@ -56,11 +57,15 @@ export async function applySimpleTransitions(pool: pg.Pool, workspaceId: string,
        ), wake as (
          -- A completed run frees a slot: wake a long poll of its pool, but only where a concurrency
          -- limit can be holding runs back. Without one nothing waits for a slot, and the wake would
-         -- only cost a claim that finds nothing.
-         select pg_notify('baton_dispatch', p.id::text) from work_pools p
-          where p.id in (select work_pool_id from upd where state_type = 'COMPLETED')
-            and (p.concurrency_limit is not null
-                 or exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null))
+         -- only cost a claim that finds nothing. A limit by tag spans pools: its freed slot wakes
+         -- the pools whose due runs carry the tag.
+         select pg_notify('baton_dispatch', w.id::text) from (
+           select p.id from work_pools p
+            where p.id in (select work_pool_id from upd where state_type = 'COMPLETED')
+              and (p.concurrency_limit is not null
+                   or exists (select 1 from deployments d where d.work_pool_id = p.id and d.concurrency_limit is not null))
+           union
+           ${tagSlotWakePools("(select tags from upd where state_type = 'COMPLETED')")}) w
        )
        select upd.id, upd.state_type, upd.state_name, upd.state_message, upd.state_timestamp, upd.attempt, upd.scheduled_time,
               (select count(*) from hist) as _h, (select count(*) from events) as _e, (select count(*) from wake) as _w

@@ -4,6 +4,7 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { automationsRouter } from "./routers/automations";
 import { auditRouter } from "./routers/audit";
 import { billingRouter } from "./routers/billing";
+import { concurrencyLimitsRouter } from "./routers/concurrency-limits";
 import { deviceAuthRouter } from "./routers/device-auth";
 import { invitationsRouter } from "./routers/invitations";
 import { membersRouter } from "./routers/members";
@@ -22,6 +23,7 @@ export const appRouter = router({
   runs: runsRouter,
   deployments: deploymentsRouter,
   workPools: workPoolsRouter,
+  concurrencyLimits: concurrencyLimitsRouter,
   automations: automationsRouter,
   deviceAuth: deviceAuthRouter,
   billing: billingRouter,

@@ -14,4 +14,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./cache"),
   () => import("./device-auth"),
   () => import("./automations"),
+  () => import("./concurrency-limits"),
 ];

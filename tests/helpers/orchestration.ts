@@ -55,3 +55,19 @@ export async function history(db: Db, runId: string) {
   );
   return rows.map((r) => `${r.type}/${r.name}#${r.attempt}`);
 }
+
+/** Creates a work pool (owner key) and registers an agent in it (agent key); the agent's id. */
+export async function poolWithAgent(api: Api, key: string, agentKey: string, pool: string, agentName = `${pool}-agent`) {
+  const created = await api.call("POST", "/api/v1/work-pools", { key, body: { name: pool } });
+  expect([201, 409], JSON.stringify(created.json)).toContain(created.status);
+  const agent = await api.call("POST", "/api/v1/agents", { key: agentKey, body: { name: agentName, workPool: pool } });
+  expect(agent.status, JSON.stringify(agent.json)).toBe(200);
+  return agent.json.id as string;
+}
+
+/** Sets a concurrency limit by tag through the API. */
+export async function setTagLimit(api: Api, key: string, tag: string, limit: number) {
+  const res = await api.call("PUT", `/api/v1/concurrency-limits/${encodeURIComponent(tag)}`, { key, body: { limit } });
+  expect(res.status, JSON.stringify(res.json)).toBe(200);
+  return res.json as { tag: string; limit: number; taken: number; holders: { id: string; name: string }[] };
+}

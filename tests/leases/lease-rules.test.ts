@@ -29,8 +29,11 @@ describe("the fence: no new attempt before the lost one has certainly stopped", 
     const after = await getRun(W.key, run.id);
     expect(after.state).toMatchObject({ type: "SCHEDULED", name: "AwaitingRetry" });
     expect(new Date(after.scheduledTime).getTime()).toBe(lease.at.getTime() + (KILL_GRACE_SECONDS + FENCE_MARGIN_SECONDS) * 1000);
-    // Not claimable yet: the fenced attempt may still be stopping.
+    // Not claimable yet: the fenced attempt may still be stopping; the run says so.
     expect(await claim(api, W.agentKey, W.agentId)).toEqual([]);
+    expect(after.waiting.claimable).toBe(false);
+    expect(after.waiting.reasons[0]).toMatchObject({ kind: "fenced", dueAt: after.scheduledTime });
+    expect(after.waiting.reasons[0].message).toMatch(/previous attempt lost its lease/);
   });
 
   it("a person's Retry of a crashed run waits for the fence too", async () => {

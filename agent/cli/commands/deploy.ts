@@ -4,7 +4,8 @@ import type { Deployment, DeploymentUpsert } from "../../protocol/deployments";
 import { toWireRetryDelay, type RetryDelay } from "../../sdk/retry-policy";
 import { parse, parseParams, positiveInt } from "../args";
 import { connect } from "../connect";
-import { readBatonYaml } from "../deploy/baton-yaml";
+import { readBatonYaml, type BatonYaml } from "../deploy/baton-yaml";
+import { setLimit } from "./concurrency";
 import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
 import { loadFlow } from "../../sdk/load-flow";
 import { CliError } from "../errors";
@@ -14,7 +15,7 @@ const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAM
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
        [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
        [--catchup all|latest|none] [--max-lateness S] [--json]
-   or: baton deploy [--file baton.yaml] [--json]     (every deployment in the file)`;
+   or: baton deploy [--file baton.yaml] [--json]     (every deployment and concurrency limit in the file)`;
 
 const FLAGS = {
   name: { type: "string" },
@@ -48,6 +49,7 @@ export async function deploy(argv: string[]) {
   const { values, positionals } = parse(argv, FLAGS, USAGE);
   const fromFlags = positionals.length > 0 || values.command !== undefined || values.name !== undefined;
   let specs: DeploymentSpec[];
+  let limits: BatonYaml["concurrency"] = [];
   let baseDir = process.cwd();
   if (fromFlags) {
     if (values.file) throw new CliError("Give either --file or a deployment's flags, not both.", 2);
@@ -57,7 +59,7 @@ export async function deploy(argv: string[]) {
     if (!fs.existsSync(file)) {
       throw new CliError(`Nothing to deploy: no ${path.basename(file)} in ${path.dirname(file)}.\n\nUsage: ${USAGE}`, 2);
     }
-    specs = readBatonYaml(file);
+    ({ deployments: specs, concurrency: limits } = readBatonYaml(file));
     baseDir = path.dirname(file);
   }
 
@@ -65,6 +67,14 @@ export async function deploy(argv: string[]) {
   // Build every request first: a broken flow file stops the deploy before anything changed.
   const bodies = [];
   for (const spec of specs) bodies.push(await toUpsert(spec, baseDir));
+  // Limits first: runs the new deployments create wait for them from the start. A limit not in
+  // the file is left alone (it may be set by hand or by another project's baton.yaml).
+  const limitResults = [];
+  for (const l of limits) {
+    const set = await setLimit(client, l.tag, l.limit);
+    limitResults.push(set);
+    if (!values.json) print(`Concurrency limit: tag "${set.tag}" at most ${set.limit} at once (${set.taken} running now)`);
+  }
   const results = [];
   for (const body of bodies) {
     const res = await client.request<{ deployment: Deployment; created: boolean; changed: string[] }>("PUT", "/deployments", { body });
@@ -76,7 +86,7 @@ export async function deploy(argv: string[]) {
       print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}; ${catchUp}`);
     }
   }
-  if (values.json) printJson(results);
+  if (values.json) printJson(limits.length > 0 ? { deployments: results, concurrencyLimits: limitResults } : results);
 }
 
 type FlagValues = ReturnType<typeof parse<typeof FLAGS>>["values"];

@@ -1,4 +1,4 @@
-import type { FlowRun } from "../../protocol/runs";
+import { runListSchema, type FlowRun } from "../../protocol/runs";
 import { TERMINAL_STATES, STATE_TYPES } from "../../protocol/states";
 import { sleep } from "../../client/backoff";
 import { parse } from "../args";
@@ -25,11 +25,21 @@ async function list(argv: string[]) {
   if (bad) throw new CliError(`--state ${bad}: use one of ${STATE_TYPES.join(", ")}`, 2);
   const { client } = connect();
   const deployment = values.deployment ? await resolveDeployment(client, values.deployment as string) : undefined;
-  const page = await client.request<{ runs: FlowRun[] }>("GET", "/flow-runs", { query: { state: states.length ? states : undefined, deployment: deployment?.id, limit: (values.limit as string | undefined) ?? 20 } });
+  const page = runListSchema.parse(
+    await client.request("GET", "/flow-runs", { query: { state: states.length ? states : undefined, deployment: deployment?.id, limit: (values.limit as string | undefined) ?? 20 } }),
+  );
   if (values.json) return printJson(page.runs);
   printTable(
-    page.runs.map((r) => ({ id: r.id, name: r.name, flow: r.deploymentName ? `${r.flowName}/${r.deploymentName}` : r.flowName, state: r.state.name, attempt: r.attempt, when: ago(r.startTime ?? r.scheduledTime) })),
-    [["id", "Id"], ["name", "Name"], ["flow", "Deployment"], ["state", "State"], ["attempt", "Attempt"], ["when", "Started / due"]],
+    page.runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      flow: r.deploymentName ? `${r.flowName}/${r.deploymentName}` : r.flowName,
+      state: r.state.name,
+      attempt: r.attempt,
+      when: ago(r.startTime ?? r.scheduledTime),
+      waiting: r.waiting ? r.waiting.reasons.map((w) => w.message).join(" ") : "",
+    })),
+    [["id", "Id"], ["name", "Name"], ["flow", "Deployment"], ["state", "State"], ["attempt", "Attempt"], ["when", "Started / due"], ["waiting", "Waiting for"]],
     "No runs match.",
   );
 }

@@ -1,13 +1,30 @@
 import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { concurrencyLimitSetSchema, concurrencyTagSchema } from "../../protocol/concurrency-limits";
 import { CliError } from "../errors";
 import { deploymentSpecSchema, type DeploymentSpec } from "./deployment-spec";
 
-const fileSchema = z.object({ deployments: z.array(z.unknown()).min(1, "list at least one deployment") }).strict();
+const concurrencyEntrySchema = z.object({ tag: concurrencyTagSchema, limit: concurrencyLimitSetSchema.shape.limit }).strict();
 
-/** Reads a baton.yaml: `deployments:` is a list of deployments with the same fields as `baton deploy`'s flags. */
-export function readBatonYaml(file: string): DeploymentSpec[] {
+const fileSchema = z
+  .object({
+    deployments: z.array(z.unknown()).default([]),
+    concurrency: z
+      .array(concurrencyEntrySchema)
+      .default([])
+      .refine((list) => new Set(list.map((c) => c.tag)).size === list.length, "each tag at most once"),
+  })
+  .strict()
+  .refine((f) => f.deployments.length > 0 || f.concurrency.length > 0, "list at least one deployment (or concurrency limit)");
+
+export type BatonYaml = { deployments: DeploymentSpec[]; concurrency: { tag: string; limit: number }[] };
+
+/**
+ * Reads a baton.yaml: `deployments:` is a list of deployments with the same fields as `baton
+ * deploy`'s flags; `concurrency:` a list of limits by tag (`- { tag: gpu, limit: 1 }`).
+ */
+export function readBatonYaml(file: string): BatonYaml {
   let doc: unknown;
   try {
     doc = parseYaml(fs.readFileSync(file, "utf8"));
@@ -26,5 +43,5 @@ export function readBatonYaml(file: string): DeploymentSpec[] {
     return parsed.data!;
   });
   if (problems.length > 0) throw new CliError(`${file} has problems; nothing was deployed:\n  ${problems.join("\n  ")}`, 2);
-  return specs;
+  return { deployments: specs, concurrency: top.data.concurrency };
 }

@@ -16,7 +16,8 @@ import { HEARTBEAT_SECONDS } from "../../../agent/protocol/leases";
 import { cancelRun, reportStates, retryRun, toWire } from "../../runs/change-run-state";
 import { createAdhocRun } from "../../runs/create-run";
 import { renewRunLease } from "../../orchestration/renew-run-lease";
-import { getRun, listRuns } from "../../runs/load-runs";
+import { getRun } from "../../runs/load-runs";
+import { getRunWithWaiting, listRunsWithWaiting } from "../../runs/with-waiting";
 import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, requireKeyOrRunToken, type ApiEnv } from "../authenticate";
 import { errorResponses, json, jsonBody } from "../openapi-helpers";
@@ -50,7 +51,7 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
       request: { query: runListQuerySchema },
       responses: { 200: json("A page of runs and the cursor of the next", runListSchema), ...errorResponses },
     }),
-    async (c) => c.json(await listRuns(c.get("db"), c.get("principal").workspace.id, c.req.valid("query")), 200),
+    async (c) => c.json(await listRunsWithWaiting(c.get("db"), c.get("principal").workspace.id, c.req.valid("query")), 200),
   );
 
   app.openapi(
@@ -58,11 +59,12 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
       method: "get",
       path: "/flow-runs/{id}",
       summary: "Get a flow run",
+      description: "A SCHEDULED run carries `waiting`: what holds it back, from the conditions the claim uses.",
       middleware: [requireApiKey, readers] as const,
       request: idParam,
       responses: { 200: json("The run", flowRunSchema), ...errorResponses },
     }),
-    async (c) => c.json(await getRun(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
+    async (c) => c.json(await getRunWithWaiting(c.get("db"), c.get("principal").workspace.id, c.req.valid("param").id), 200),
   );
 
   const personActions = {

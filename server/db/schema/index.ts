@@ -10,3 +10,4 @@ export * from "./device-auth";
 export * from "./alerts";
 export * from "./billing";
 export * from "./server-instances";
+export * from "./concurrency";

@@ -11,6 +11,8 @@ import { listTaskRunHistory } from "../../task-runs/task-run-history";
 import { cancelRun, retryRun } from "../../runs/change-run-state";
 import { createDeploymentRun } from "../../runs/create-run";
 import { getRun, listRuns } from "../../runs/load-runs";
+import { explainRunWaiting } from "../../runs/with-waiting";
+import { waitingSchema } from "../../../agent/protocol/waiting";
 import { runHistory } from "../../runs/run-history";
 import { requireRole, router, workspaceProcedure } from "../init";
 
@@ -21,6 +23,11 @@ export const runsRouter = router({
     .query(({ ctx, input }) => listRuns(ctx.db, ctx.workspace.id, input)),
 
   get: workspaceProcedure.input(z.object({ runId: z.uuid() })).output(flowRunSchema).query(({ ctx, input }) => getRun(ctx.db, ctx.workspace.id, input.runId)),
+
+  waiting: workspaceProcedure
+    .input(z.object({ runId: z.uuid() }))
+    .output(waitingSchema.nullable())
+    .query(({ ctx, input }) => explainRunWaiting(ctx.db, ctx.workspace.id, input.runId)),
 
   history: workspaceProcedure
     .input(z.object({ runId: z.uuid() }))

@@ -8,6 +8,7 @@ import { RelativeTime } from "@/app/_components/relative-time";
 import { Alert, Badge, Button, Card, PageHeader, Table, Td, TextField, Th } from "@/app/_components/ui";
 import { useTRPC } from "@/app/_trpc/provider";
 import { roleAtLeast } from "@/server/auth/roles";
+import { ConcurrencyLimitsSection } from "./concurrency-limits";
 
 type Pool = { name: string; concurrencyLimit: number | null; paused: boolean; description: string | null };
 
@@ -143,6 +144,7 @@ export function WorkPoolsView({ slug, publicUrl }: { slug: string; publicUrl: st
           {canEdit && <CreatePool slug={slug} />}
         </div>
       </Card>
+      <ConcurrencyLimitsSection slug={slug} canEdit={canEdit} />
       <Card title="Agents">
         {agents.data.length === 0 ? (
           <div className="flex flex-col gap-3">

@@ -20,6 +20,7 @@ import { TaskGraph } from "./task-graph";
 import { taskLabels } from "./task-labels";
 import { TaskRunPanel } from "./task-run-panel";
 import { TaskTimeline } from "./task-timeline";
+import { WhyWaiting } from "./why-waiting";
 import { useRunLogs } from "./use-run-logs";
 
 const TABS = [
@@ -46,6 +47,8 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
   const taskRuns = useQuery(trpc.runs.taskRuns.queryOptions(input, { enabled: run.isSuccess, refetchInterval: poll }));
   const taskHistory = useQuery(trpc.runs.taskRunHistory.queryOptions(input, { enabled: run.isSuccess, refetchInterval: poll }));
   const agents = useQuery(trpc.workPools.agents.queryOptions({ workspace: slug }, { enabled: Boolean(run.data?.agentId) }));
+  // Agents coming online and limits freeing send no event of this run: poll while it waits.
+  const waiting = useQuery(trpc.runs.waiting.queryOptions(input, { enabled: run.data?.state.type === "SCHEDULED", refetchInterval: 5_000 }));
   const logs = useRunLogs(slug, runId, finished);
   const [selectedTask, setSelectedTask] = useState<string | null>(null);
   const [attemptChoice, setAttemptChoice] = useState<number | null>(null);
@@ -101,6 +104,8 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
         </div>
         {canRun && <RunActions slug={slug} run={r} />}
       </div>
+
+      {r.state.type === "SCHEDULED" && waiting.data && <WhyWaiting slug={slug} waiting={waiting.data} />}
 
       <dl className="mb-6 grid grid-cols-2 gap-x-8 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-4">
         <Field label="Flow">{r.flowName}</Field>
