@@ -6,7 +6,7 @@ import { LogShipper } from "./log-shipper";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
 import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS, KILL_GRACE_SECONDS } from "../protocol/leases";
-import { leaseEnd, now, provesServerCannotHear } from "./lease-deadline";
+import { isConnectionReset, leaseEnd, now, provesServerCannotHear } from "./lease-deadline";
 
 export type AgentOptions = {
   client: ApiClient;
@@ -192,14 +192,22 @@ export class Agent {
 
   private async heartbeat() {
     const runs = [...this.held.values()].map((h) => ({ runId: h.run.id, attempt: h.run.attempt, leaseToken: h.run.leaseToken }));
-    const sent = now();
+    let sent = now();
+    let afterReset = false;
+    // Short timeout: an answer that takes longer is as good as lost, and the next try comes sooner.
+    const beat = () =>
+      this.opts.client.request<{ cancel: string[]; lost: string[] }>("POST", `/agents/${this.id}/heartbeat`, { body: { runs }, tries: 1, timeoutMs: (HEARTBEAT_SECONDS + 2) * 1000 });
     try {
-      // Short timeout: an answer that takes longer is as good as lost, and the next try comes sooner.
-      const res = await this.opts.client.request<{ cancel: string[]; lost: string[] }>("POST", `/agents/${this.id}/heartbeat`, {
-        body: { runs },
-        tries: 1,
-        timeoutMs: (HEARTBEAT_SECONDS + 2) * 1000,
-      });
+      let res: { cancel: string[]; lost: string[] };
+      try {
+        res = await beat();
+      } catch (err) {
+        // Closed unanswered: once more at once, which tells a dead server from a stale connection.
+        if (!isConnectionReset(err)) throw err;
+        afterReset = true;
+        sent = now();
+        res = await beat();
+      }
       this.heartbeatFailures = 0;
       const lost = new Set(res.lost);
       for (const r of runs) if (!lost.has(r.runId)) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
@@ -222,7 +230,7 @@ export class Agent {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
       // The server is down (not merely unreachable from here): it reaps nothing until a lease
       // period after it can hear again, so the runs may go on as if this try had renewed them.
-      if (provesServerCannotHear(err)) for (const r of runs) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
+      if (provesServerCannotHear(err, { afterReset })) for (const r of runs) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
       // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.
       this.scheduleHeartbeat(backoffMs(this.heartbeatFailures++, 500, 2000));
     }

@@ -22,15 +22,22 @@ export const msUntil = (d: Instant) => Math.max(0, Math.min(Number((d.mono - pro
 /** What a run's process is told (one JSON line on its lease pipe). */
 export const toWire = (d: Instant) => JSON.stringify({ mono: d.mono.toString(), wall: d.wall });
 
+/** The connection was closed under the request before any answer: the server died mid-request, or a TCP proxy found no server behind it (or, harmlessly, a kept-alive connection timed out just then). */
+export function isConnectionReset(err: unknown): boolean {
+  return err instanceof UnreachableError && (err.code === "ECONNRESET" || err.code === "UND_ERR_SOCKET" || err.code === "EPIPE");
+}
+
 /**
  * A failed renewal that shows the server could not hear anyone, so it is not reaping either:
- * nothing listening at its address, our API's own "database unreachable" 503, or a proxy's 502 or
- * 504 (no instance behind it answered). The server waits a full lease period after such an outage
- * before it reaps (server/orchestration/hearing.ts), so the agent may count its lease from this
- * attempt. A timeout proves nothing (a partition looks the same), so it never extends a lease.
+ * nothing listening at its address, the connection closed unanswered twice in a row (the second
+ * time on a fresh try, so not a kept-alive connection that happened to time out), our API's own
+ * "database unreachable" 503, or a proxy's 502 or 504 (no instance behind it answered). The
+ * server waits a full lease period after such an outage before it reaps
+ * (server/orchestration/hearing.ts), so the agent may count its lease from this attempt. A
+ * timeout proves nothing (a partition looks the same), so it never extends a lease.
  */
-export function provesServerCannotHear(err: unknown): boolean {
-  if (err instanceof UnreachableError) return err.code === "ECONNREFUSED";
+export function provesServerCannotHear(err: unknown, { afterReset = false } = {}): boolean {
+  if (err instanceof UnreachableError) return err.code === "ECONNREFUSED" || (afterReset && isConnectionReset(err));
   if (err instanceof ApiError) return err.status === 502 || err.status === 504 || (err.status === 503 && err.code === "unavailable");
   return false;
 }
