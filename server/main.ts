@@ -58,7 +58,7 @@ async function main() {
     server.close();
     server.closeIdleConnections();
     await services?.stop();
-    await hearing.stop();
+    hearing.stop();
     await listener.stop();
     await getDb().$client.end().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

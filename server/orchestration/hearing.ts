@@ -24,10 +24,11 @@ export function noteCannotHear() {
  * starts when the instance starts, when a write follows a gap (the database was away, or the
  * process was frozen), and after it answered an agent 503.
  */
-export function startHearingBeacon(pool: pg.Pool): { stop: () => Promise<void> } {
+export function startHearingBeacon(pool: pg.Pool): { stop: () => void } {
   const id = randomUUID();
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  // One write at a time: a slow one (Postgres just back) must not pile up the next.
   const beat = async () => {
     const restart = cannotHear;
     try {
@@ -49,12 +50,11 @@ export function startHearingBeacon(pool: pg.Pool): { stop: () => Promise<void> }
   }, BEACON_MS);
   timer.unref();
   return {
-    async stop() {
+    // No last write: the instance's final `seen_at` already marks when it stopped hearing (the
+    // server stops listening first), and waiting for Postgres here would hold up shutdown.
+    stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
-      // A clean stop is still a stop: the reaper waits a lease period after it, as after a crash.
-      await pool.query("update server_instances set seen_at = now() - make_interval(secs => $2) where id = $1", [id, GAP_SECONDS * 2]).catch(() => undefined);
     },
   };
 }
