@@ -7,15 +7,30 @@ stored: the server makes a re-sent batch a no-op (log lines by run, attempt and 
 runs by key; a state already reached), so an outage loses and doubles nothing. A batch refused
 for good (4xx) is dropped with a warning on stderr: sending it again could never succeed.
 """
+import atexit
 import sys
 import threading
 import time
+import weakref
 
 from ._wire import backoff_seconds, is_retryable
 
 
+_live = weakref.WeakSet()
+EXIT_FLUSH_SECONDS = 10
+
+
+@atexit.register
+def _flush_at_exit():
+    # A flow flushes when it ends; this sends what was reported after (a task called from a thread
+    # the flow did not wait for). Bounded, so an unreachable server cannot hold the exit for long.
+    for batcher in list(_live):
+        batcher.flush(EXIT_FLUSH_SECONDS)
+
+
 class BackgroundBatcher:
     def __init__(self, send, what, delay=0.25, max_items=1000, size_of=None, max_bytes=None):
+        _live.add(self)
         self._send = send
         self._what = what
         self._delay = delay

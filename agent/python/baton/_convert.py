@@ -11,6 +11,7 @@ import decimal
 import enum
 import inspect
 import pathlib
+import re
 import typing
 import uuid
 
@@ -49,13 +50,22 @@ def convert(value, t, path="value"):
         for m in members:  # an exact type first: Union[int, str] keeps "3" a string
             if isinstance(m, type) and type(value) is m:
                 return value
-        errors = []
+        if value is None and NONE in members:
+            return None
+        expected = []
         for m in members:
+            if m is NONE:
+                continue
             try:
                 return convert(value, m, path)
             except _Mismatch as err:
-                errors.append(err.message)
-        _fail(path, " or ".join(type_name(m) if m is not NONE else "null" for m in members), value)
+                if err.path != path and len(members) <= 2:
+                    raise  # Optional[X]: the misfit deep inside X says more
+                found = re.match(r"^expected (.*), got ", err.message)
+                expected.append(found.group(1) if found else type_name(m))
+        if NONE in members:
+            expected.append("null")
+        _fail(path, " or ".join(expected), value)
     if is_literal(t):
         choices = args(t)
         if value in choices and any(type(value) is type(c) for c in choices if c == value):

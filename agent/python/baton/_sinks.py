@@ -79,7 +79,7 @@ class ConsoleLogSink:
         self._lock = threading.Lock()
 
     def write(self, record):
-        stream = self._stream or sys.__stderr__ or sys.stderr
+        stream = self._stream or sys.stderr
         with self._lock:
             stream.write(console_line(record) + "\n")
             stream.flush()

@@ -139,7 +139,7 @@ class Flow:
     def _run_adhoc(self, connection, params):
         key_client = ApiClient(connection["url"], connection["key"])
         body = {"flowName": self.name, "parameters": _json_parameters(params), "tags": self.tags, "name": f"{self.name} on {socket.gethostname()}"[:200]}
-        created = key_client.request("POST", "/flow-runs", body, tries=4)
+        created = key_client.request("POST", "/flow-runs", body, tries=6)
         run, run_token = created["run"], created["runToken"]
         client = ApiClient(connection["url"], run_token)
         echo = ConsoleLogSink()
