@@ -28,12 +28,15 @@ def level_name(levelno):
     return "debug"
 
 
-def write(level, message, task_run_id=None, scope=None):
+def write(level, message, task_run_id=None, scope=None, quiet=False):
+    """A line of the run; `quiet`: another handler already shows it on the console, so it is not echoed there."""
     scope = scope or flow_for_record()
     if task_run_id is None:
         t = current_task()
         task_run_id = t.task_run_id if t else None
     record = {"level": level, "message": message, "taskRunId": task_run_id, "timestamp": now_iso()}
+    if quiet:
+        record["quiet"] = True
     (scope.logs if scope else _console).write(record)
 
 
@@ -67,10 +70,11 @@ class _RootRecordHandler(logging.Handler):
     def emit(self, record):
         try:
             scope = flow_for_record()
-            if scope is not None:
-                write(level_name(record.levelno), _message(self, record), scope=scope)
-                return
             root = logging.getLogger()
+            if scope is not None:
+                # With logging configured (basicConfig), the user's own handler prints the record.
+                write(level_name(record.levelno), _message(self, record), scope=scope, quiet=len(root.handlers) > 1)
+                return
             if len(root.handlers) == 1 and record.levelno >= logging.lastResort.level:
                 logging.lastResort.handle(record)
         except Exception:  # noqa: BLE001

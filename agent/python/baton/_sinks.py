@@ -79,6 +79,8 @@ class ConsoleLogSink:
         self._lock = threading.Lock()
 
     def write(self, record):
+        if record.get("quiet"):
+            return
         stream = self._stream or sys.stderr
         with self._lock:
             stream.write(console_line(record) + "\n")
@@ -142,7 +144,7 @@ class AgentLogSink:
 
     def write(self, record):
         if self._file is not None:
-            self.send({"t": "log", **record, "message": cut_line(record["message"])})
+            self.send({"t": "log", "level": record["level"], "message": cut_line(record["message"]), "taskRunId": record.get("taskRunId"), "timestamp": record["timestamp"]})
             return
         stream = sys.__stderr__ or sys.stderr
         with self._lock:

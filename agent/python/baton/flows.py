@@ -33,6 +33,8 @@ class Flow:
                  timeout_seconds=None, log_prints=False, tags=None, validate_parameters=True):
         if not callable(fn):
             raise TypeError("@flow decorates a function")
+        if inspect.iscoroutinefunction(fn):
+            raise TypeError(f"@flow {fn.__name__}: async functions are not supported yet; make it a plain def (docs/python.md)")
         self.fn = fn
         # Prefect's default name: the function's, with dashes for underscores.
         self.name = name or fn.__name__.replace("_", "-")

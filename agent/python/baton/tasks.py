@@ -118,6 +118,8 @@ class Task:
                  timeout_seconds=None, cache_key_fn=None, cache_expiration=None, log_prints=None):
         if not callable(fn):
             raise TypeError("@task decorates a function")
+        if inspect.iscoroutinefunction(fn):
+            raise TypeError(f"@task {fn.__name__}: async functions are not supported yet; make it a plain def (docs/python.md)")
         self.fn = fn
         self.name = name or fn.__name__
         validate_retry_options(f"@task {self.name}", retries, retry_delay_seconds, retry_jitter_factor)

@@ -150,6 +150,15 @@ class LocalRuns(unittest.TestCase):
         self.assertEqual(len(api.bodies("/flow-runs")), 1)
         self.assertEqual([t["name"] for t in api.task_runs()], ["add"])
 
+    def test_async_functions_are_refused_when_decorating(self):
+        async def fetch():
+            pass
+
+        with self.assertRaisesRegex(TypeError, "@task fetch: async functions are not supported yet"):
+            task(fetch)
+        with self.assertRaisesRegex(TypeError, "@flow fetch: async functions are not supported yet"):
+            flow(fetch)
+
     def test_default_name_and_description(self):
         @flow
         def train_model():
