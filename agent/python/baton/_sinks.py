@@ -128,7 +128,8 @@ class AgentLogSink:
 
     With BATON_LOG_FD the lines travel as JSON on that descriptor, with their level and task run
     (the same messages as the TypeScript runner's IPC: {"t": "log", level, message, taskRunId,
-    timestamp}). Without it they go to stderr as Python's logging prints them (`LEVEL:baton:…`).
+    timestamp}). Without it, debug and info lines go to stdout as they are and the others to stderr
+    as Python's logging prints them (`WARNING:baton:…`).
     """
 
     def __init__(self, fd=None):
@@ -146,10 +147,12 @@ class AgentLogSink:
         if self._file is not None:
             self.send({"t": "log", "level": record["level"], "message": cut_line(record["message"]), "taskRunId": record.get("taskRunId"), "timestamp": record["timestamp"]})
             return
-        stream = sys.__stderr__ or sys.stderr
+        # The agent reads stdout as info: debug and info lines go there plain, the rest to stderr.
+        quiet_level = record["level"] in ("debug", "info")
+        stream = (sys.__stdout__ or sys.stdout) if quiet_level else (sys.__stderr__ or sys.stderr)
         with self._lock:
             for line in record["message"].splitlines() or [""]:
-                stream.write(f"{record['level'].upper()}:baton:{line}\n")
+                stream.write(f"{line}\n" if quiet_level else f"{record['level'].upper()}:baton:{line}\n")
             stream.flush()
 
     def flush(self, timeout=None):

@@ -82,6 +82,32 @@ class Reporting(unittest.TestCase):
             messages = [line["message"] for line in api.logs()]
             self.assertEqual([m for m in messages if re.match(r"line \d+", m)], [f"line {i}" for i in range(200)])
 
+    def test_under_an_agent_without_a_log_channel_lines_go_to_stdout_and_stderr_and_no_run_state_is_reported(self):
+        script = textwrap.dedent("""
+            import logging
+            from baton import flow, get_run_logger, task
+            @task
+            def work():
+                logging.warning("careful")
+                return 1
+            @flow
+            def f():
+                get_run_logger().info("hello")
+                return work()
+            f()
+        """)
+        with recording_baton() as api:
+            env = {**os.environ, "PYTHONPATH": os.path.dirname(HERE), "BATON_RUN_ID": "0190a000-0000-7000-8000-000000000001", "BATON_RUN_TOKEN": "t", "BATON_RUN_ATTEMPT": "1"}
+            env.pop("BATON_API_KEY")
+            done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(done.stdout, "hello\n")
+            self.assertEqual(done.stderr, "WARNING:baton:careful\n")
+            self.assertEqual([t["name"] for t in api.task_runs()], ["work"])
+            paths = {p for (_m, p, _b, _s) in api.requests}
+            self.assertNotIn("/flow-runs", paths)
+            self.assertFalse(any(p.endswith("/state") for p in paths))
+
 
 if __name__ == "__main__":
     unittest.main()
