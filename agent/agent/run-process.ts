@@ -51,6 +51,7 @@ export class RunProcess {
   private timeoutTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
+  private ended = false;
   readonly done: Promise<State | null>;
   private resolveDone!: (s: State | null) => void;
 
@@ -110,7 +111,11 @@ export class RunProcess {
 
   private armLeaseTimer() {
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    // An ended run stays held until its final report is through, and heartbeats still renew it;
+    // there is nothing left to stop.
+    if (this.ended) return;
     this.leaseTimer = setTimeout(() => {
+      if (this.ended) return;
       if (!passed(this.lease)) return this.armLeaseTimer();
       this.opts.onLeaseLost();
       this.stop("lost");
@@ -135,6 +140,7 @@ export class RunProcess {
   }
 
   private finish(code: number | null, signal: NodeJS.Signals | null) {
+    this.ended = true;
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
