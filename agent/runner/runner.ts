@@ -17,6 +17,7 @@ import { runtime } from "../sdk/runtime";
 import { errorMessage } from "../sdk/task";
 import { TimeoutError } from "../sdk/retry-policy";
 import { KILL_GRACE_SECONDS } from "../protocol/leases";
+import { watchLease } from "./lease-watchdog";
 
 type Result = { t: "result"; ok: boolean; message?: string; timedOut?: boolean };
 
@@ -47,9 +48,11 @@ function finish(code: number): never {
   process.exit(code);
 }
 
-function startLeaseWatchdog() {
+/** On this thread for a command (the main thread only waits for the shell), on its own thread for a flow (whose code runs on this one). */
+function startLeaseWatchdog(kind: string | undefined) {
   const initial = process.env.BATON_LEASE_DEADLINE ?? null;
   delete process.env.BATON_LEASE_DEADLINE;
+  if (kind === "command") return watchLease(initial);
   const worker = new Worker(new URL("./lease-watchdog.js", import.meta.url), { workerData: { initial } });
   worker.unref();
 }
@@ -79,7 +82,7 @@ function env(name: string): string {
 }
 
 async function main() {
-  startLeaseWatchdog();
+  startLeaseWatchdog(process.env.BATON_RUN_KIND);
   const parameters = JSON.parse(process.env.BATON_PARAMETERS || "{}") as Record<string, unknown>;
   if (process.env.BATON_RUN_KIND === "command") {
     const code = await runCommand(env("BATON_COMMAND"));
