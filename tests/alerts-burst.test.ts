@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { reloadEnv } from "@/server/env";
 import { waitFor } from "./helpers/app-process";
@@ -15,6 +15,20 @@ const env = await startCliEnvironment({
 });
 const slug = env.workspace.ws.slug;
 const owner = env.workspace.owner;
+
+/** Claims `n` due runs of `pool` as an agent and reports them all Failed, in one batch each. */
+async function failThroughTheApi(pool: string, n: number) {
+  const agent = await env.api("POST", "/agents", { name: `${pool}-reporter`, workPool: pool });
+  const { runs } = await env.api("POST", `/work-pools/${pool}/claim`, { agentId: agent.id, slots: n, waitSeconds: 0 });
+  expect(runs).toHaveLength(n);
+  const report = (type: string) =>
+    env.api("POST", "/flow-runs/states", {
+      reports: runs.map((r: { id: string; attempt: number; leaseToken: string }) => ({ runId: r.id, attempt: r.attempt, leaseToken: r.leaseToken, transitionId: randomUUID(), state: { type, message: type === "FAILED" ? "exit 1" : undefined } })),
+    });
+  await report("RUNNING");
+  const { results } = await report("FAILED");
+  expect(results.every((r: { status: string }) => r.status === "ACCEPT")).toBe(true);
+}
 
 /** A pool of its own, a deployment there that always fails, and an automation posting its failures to `slackUrl`. */
 async function failingDeploymentWithSlackAlert(pool: string, slackUrl: string) {
@@ -79,7 +93,10 @@ describe("alert delivery without outside accounts, and bursts", () => {
     afterAll(() => slack.close());
     const d = await failingDeploymentWithSlackAlert("burst", `${slack.url}/services/T/B/burst`);
     const runs = await Promise.all(Array.from({ length: 50 }, async () => (await env.api("POST", `/deployments/${d.id}/runs`, {})).run as { id: string; name: string }));
-    const agent = env.startAgent(["--pool", "burst", "--limit", "50"]);
+    // A burst, as an agent reports one: the 50 runs claimed and failed through the API in a moment.
+    // (Fifty real processes on a busy 2-core machine spread their failures past the digest's 20 s
+    // wait, and the test would measure the machine rather than the burst rule.)
+    await failThroughTheApi("burst", runs.length);
     const digest = await slack.waitForRequest((r) => /\b\d+ alerts?\b/.test(JSON.stringify(r.body)), 60_000);
     const firstAt = Date.now();
     await new Promise((r) => setTimeout(r, 4_000));
@@ -96,7 +113,5 @@ describe("alert delivery without outside accounts, and bursts", () => {
     }
     expect(digestText).toContain(`${50 - individual.length} alerts`);
     expect(Date.now() - firstAt).toBeLessThan(60_000);
-    agent.child.kill("SIGTERM");
-    await agent.exited;
   });
 });

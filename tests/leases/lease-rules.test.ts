@@ -16,13 +16,19 @@ const expireLease = (runId: string, secondsAgo = 1) =>
   db.$client.query("update flow_runs set lease_expires_at = now() - make_interval(secs => $2) where id = $1", [runId, secondsAgo]);
 const getRun = async (key: string, id: string) => (await api.call("GET", `/api/v1/flow-runs/${id}`, { key })).json;
 
+/** A run of a new workspace's deployment, claimed and reported RUNNING by its agent. */
+async function runningRun(agentName: string, deployment: Record<string, unknown> = {}) {
+  const W = await orchestrationWorkspace(db, api, agentName);
+  const d = await deploy(api, W.key, deployment);
+  const run = await startRun(api, W.key, d.id);
+  const [c] = await claim(api, W.agentKey, W.agentId);
+  await report(api, W.agentKey, c, "RUNNING");
+  return { W, run, c };
+}
+
 describe("the fence: no new attempt before the lost one has certainly stopped", () => {
   it("a crashed run's retry is due no sooner than its lease expiry + kill grace + margin, even with no retry delay", async () => {
-    const W = await orchestrationWorkspace(db, api, "fence-1");
-    const d = await deploy(api, W.key, { retries: 1 });
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run } = await runningRun("fence-1", { retries: 1 });
     await expireLease(run.id);
     const { rows: [lease] } = await db.$client.query<{ at: Date }>("select lease_expires_at as at from flow_runs where id = $1", [run.id]);
     await reapExpiredLeases(db.$client, { hearingSince: longAgo });
@@ -37,11 +43,7 @@ describe("the fence: no new attempt before the lost one has certainly stopped", 
   });
 
   it("a person's Retry of a crashed run waits for the fence too", async () => {
-    const W = await orchestrationWorkspace(db, api, "fence-2");
-    const d = await deploy(api, W.key);
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run } = await runningRun("fence-2");
     await expireLease(run.id, 0);
     await reapExpiredLeases(db.$client, { hearingSince: longAgo });
     expect((await getRun(W.key, run.id)).state.type).toBe("CRASHED");
@@ -54,11 +56,7 @@ describe("the fence: no new attempt before the lost one has certainly stopped", 
 
 describe("the reaper never counts the server's own deafness against an agent", () => {
   it("reaps nothing until the server has heard for a full lease period, then reaps", async () => {
-    const W = await orchestrationWorkspace(db, api, "deaf-1");
-    const d = await deploy(api, W.key);
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run, c } = await runningRun("deaf-1");
     await expireLease(run.id, 60);
     expect(await reapExpiredLeases(db.$client, { hearingSince: null })).toBe(0);
     expect(await reapExpiredLeases(db.$client, { hearingSince: new Date(Date.now() - (LEASE_SECONDS - 2) * 1000) })).toBe(0);
@@ -106,11 +104,7 @@ describe("the reaper never counts the server's own deafness against an agent", (
 
 describe("a reaped attempt's own late final report", () => {
   it("stands when no other attempt has started: the retry is called off and the run is Completed", async () => {
-    const W = await orchestrationWorkspace(db, api, "late-1");
-    const d = await deploy(api, W.key, { retries: 2 });
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run, c } = await runningRun("late-1", { retries: 2 });
     await expireLease(run.id);
     await reapExpiredLeases(db.$client, { hearingSince: longAgo });
     expect((await getRun(W.key, run.id)).state.name).toBe("AwaitingRetry");
@@ -123,11 +117,7 @@ describe("a reaped attempt's own late final report", () => {
   });
 
   it("a late FAILED uses the retry the crash had taken, not a second one", async () => {
-    const W = await orchestrationWorkspace(db, api, "late-2");
-    const d = await deploy(api, W.key, { retries: 1 });
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run, c } = await runningRun("late-2", { retries: 1 });
     await expireLease(run.id);
     await reapExpiredLeases(db.$client, { hearingSince: longAgo });
     const late = await report(api, W.agentKey, c, "FAILED", { message: "exit 1" });
@@ -137,11 +127,7 @@ describe("a reaped attempt's own late final report", () => {
   });
 
   it("is refused once a newer attempt has started, and from a lease that is not the reaped one", async () => {
-    const W = await orchestrationWorkspace(db, api, "late-3");
-    const d = await deploy(api, W.key, { retries: 1 });
-    const run = await startRun(api, W.key, d.id);
-    const [c] = await claim(api, W.agentKey, W.agentId);
-    await report(api, W.agentKey, c, "RUNNING");
+    const { W, run, c } = await runningRun("late-3", { retries: 1 });
     await expireLease(run.id);
     await reapExpiredLeases(db.$client, { hearingSince: longAgo });
     expect((await report(api, W.agentKey, { ...c, leaseToken: "00000000-0000-4000-8000-000000000000" }, "COMPLETED")).status).toBe("CONFLICT");
