@@ -231,7 +231,7 @@ export class Agent {
       // The server is down (not merely unreachable from here): it reaps nothing until a lease
       // period after it can hear again, so the runs may go on as if this try had renewed them.
       if (provesServerCannotHear(err, { afterReset })) for (const r of runs) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
-      // Sooner than usual: a lease runs out 30 s after the last heartbeat that got through.
+      // Sooner than usual: a lease runs out 10 s (LEASE_SECONDS) after the last renewal that got through.
       this.scheduleHeartbeat(backoffMs(this.heartbeatFailures++, 500, 2000));
     }
   }
