@@ -48,13 +48,7 @@ export class Agent {
 
   async run(): Promise<number> {
     const { client, pool, limit, name } = this.opts;
-    const agent = await client.request<{ id: string }>("POST", "/agents", {
-      body: { name, workPool: pool, hostname: hostname(), version: this.opts.version, slots: limit },
-      retryUntil: this.stopping.signal,
-    });
-    this.id = agent.id;
-    this.opts.log(`Agent "${name}" (${this.id}) polling pool "${pool}" with ${limit} slot${limit === 1 ? "" : "s"}; runs in ${this.opts.workdir}`);
-    this.scheduleHeartbeat(this.heartbeatMs());
+    // Handlers first: a SIGTERM while the agent is still registering stops it cleanly too.
     const onSignal = (sig: string) => {
       if (this.stopping.signal.aborted) {
         this.opts.log(`${sig} again: stopping running runs now`);
@@ -68,7 +62,20 @@ export class Agent {
     };
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
-
+    let agent: { id: string };
+    try {
+      agent = await client.request<{ id: string }>("POST", "/agents", {
+        body: { name, workPool: pool, hostname: hostname(), version: this.opts.version, slots: limit },
+        retryUntil: this.stopping.signal,
+      });
+    } catch (err) {
+      if (this.stopping.signal.aborted) return 0;
+      throw err;
+    }
+    if (this.stopping.signal.aborted) return 0;
+    this.id = agent.id;
+    this.opts.log(`Agent "${name}" (${this.id}) polling pool "${pool}" with ${limit} slot${limit === 1 ? "" : "s"}; runs in ${this.opts.workdir}`);
+    this.scheduleHeartbeat(this.heartbeatMs());
     await this.claimLoop();
     return this.shutdown();
   }
