@@ -48,9 +48,15 @@ test("deployments: list, Run form from the schema with client and server errors,
   await expect(page.getByText(`npx baton login --url ${BASE_URL}`, { exact: true })).toBeVisible();
   await expect(page.getByText("npx baton agent start --pool default", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Edit pool default" }).click();
-  await page.getByLabel("Concurrency limit").fill("3");
+  await page.getByLabel("Concurrency limit", { exact: true }).fill("3");
   await page.getByRole("button", { name: "Save pool" }).click();
   await expect(page.getByRole("table", { name: "Work pools" }).getByRole("cell", { name: "3", exact: true })).toBeVisible();
+  // A concurrency limit by tag, set from the same page.
+  const limitForm = page.getByRole("form", { name: "Set a concurrency limit" });
+  await limitForm.getByLabel("Tag").fill("gpu");
+  await limitForm.getByLabel("Most at once").fill("2");
+  await limitForm.getByRole("button", { name: "Set limit" }).click();
+  await expect(page.getByRole("table", { name: "Concurrency limits by tag" }).getByRole("row", { name: /gpu\s+0 \/ 2/ })).toBeVisible();
 
   await page.goto(`/w/${slug}/deployments`);
   await expect(page.getByRole("heading", { name: "No deployments yet" })).toBeVisible();
