@@ -15,6 +15,8 @@ export type AgentOptions = {
   limit: number;
   name: string;
   workdir: string;
+  /** The interpreter of Python flows whose deployment names none (`--python`, default python3). */
+  python: string;
   graceSeconds: number;
   version: string;
   log: (line: string) => void;
@@ -133,6 +135,7 @@ export class Agent {
         apiUrl: this.opts.apiUrl,
         runnerPath: this.runnerPath,
         workdir: this.opts.workdir,
+        python: this.opts.python,
         graceSeconds: KILL_GRACE_SECONDS,
         onOutput: (o) => this.output(held, o),
         onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),

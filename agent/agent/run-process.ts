@@ -3,12 +3,13 @@ import readline from "node:readline";
 import type { LogLevel } from "../protocol/logs";
 import type { State } from "../protocol/states";
 import { msUntil, passed, toWire, type Instant } from "./lease-deadline";
+import { StderrLevels } from "./stderr-level";
 
 export type ClaimedRun = {
   id: string;
   name: string;
   flowName: string;
-  deployment: { id: string; name: string; kind: "flow" | "command"; entrypoint: string | null; command: string | null; timeoutSeconds: number | null } | null;
+  deployment: { id: string; name: string; kind: "flow" | "command"; entrypoint: string | null; command: string | null; python: string | null; timeoutSeconds: number | null } | null;
   parameters: Record<string, unknown>;
   attempt: number;
   leaseToken: string;
@@ -57,7 +58,7 @@ export class RunProcess {
 
   constructor(
     readonly run: ClaimedRun,
-    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; graceSeconds: number; onOutput: (o: RunOutput) => void; onLeaseLost: () => void },
+    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; python: string; graceSeconds: number; onOutput: (o: RunOutput) => void; onLeaseLost: () => void },
     private lease: Instant,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -79,6 +80,8 @@ export class RunProcess {
       BATON_ENTRYPOINT: d?.entrypoint ?? "",
       BATON_COMMAND: d?.command ?? "",
       BATON_FLOW_NAME: this.run.flowName,
+      // A Python flow's interpreter: the deployment's, else the agent's --python.
+      BATON_PYTHON: d?.python ?? this.opts.python,
       BATON_LEASE_DEADLINE: toWire(this.lease),
     });
     const child = fork(this.opts.runnerPath, [], { cwd: this.opts.workdir, env, detached: true, stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"], serialization: "json" });
@@ -86,9 +89,10 @@ export class RunProcess {
     (child.stdio[4] as NodeJS.WritableStream | null)?.on("error", () => undefined);
     this.child = child;
     readline.createInterface({ input: child.stdout! }).on("line", (line) => this.opts.onOutput({ level: "info", message: line }));
+    const stderrLevels = new StderrLevels();
     readline.createInterface({ input: child.stderr! }).on("line", (line) => {
       if (line.trim()) this.lastStderr = line;
-      this.opts.onOutput({ level: "error", message: line });
+      this.opts.onOutput({ level: stderrLevels.levelOf(line), message: line });
     });
     child.on("message", (m: { t?: string } & Record<string, unknown>) => {
       if (m.t === "log") this.opts.onOutput({ level: m.level as LogLevel, message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string });

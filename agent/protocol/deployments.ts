@@ -31,6 +31,11 @@ export const maxLatenessSchema = z
   .min(1, "must be at least 1 second (leave it out for no limit)")
   .max(MAX_LATENESS_LIMIT_SECONDS, "must be at most 366 days");
 
+/** A flow entrypoint in a Python file (`flows/train.py:main_flow`): run by `python -m baton.run`, described by `python -m baton.describe`. */
+export function isPythonEntrypoint(entrypoint: string | null | undefined): boolean {
+  return Boolean(entrypoint && /\.py:[^:]+$/.test(entrypoint));
+}
+
 const parameters = z.record(z.string(), z.unknown());
 const name = z.string().trim().min(1).max(200);
 
@@ -72,6 +77,13 @@ export const deploymentUpsertSchema = z
     kind: z.enum(["flow", "command"]),
     entrypoint: z.string().regex(/^[^:]+:[A-Za-z_$][\w$]*$/, "Use path/file.ts:exportName").optional(),
     command: z.string().min(1).max(10_000).optional(),
+    python: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ description: "A Python flow's interpreter: a path (relative to the run's working directory) or a command on the agent's PATH; omit for the agent's --python (default python3)" }),
     workPool: z.string().min(1).max(100).default("default"),
     parameters: parameters.default({}),
     parameterSchema: z.record(z.string(), z.unknown()).optional().meta({ description: "JSON Schema the run parameters must satisfy" }),
@@ -89,6 +101,10 @@ export const deploymentUpsertSchema = z
     message: "A flow deployment needs an entrypoint (path/file.ts:exportName); a command deployment needs a command.",
     path: ["kind"],
   })
+  .refine((d) => d.python === undefined || isPythonEntrypoint(d.entrypoint), {
+    message: "python (the interpreter) is for Python flows only: give an entrypoint path/file.py:function, or leave python out.",
+    path: ["python"],
+  })
   .meta({ id: "DeploymentUpsert" });
 
 export type DeploymentUpsert = z.input<typeof deploymentUpsertSchema>;
@@ -103,6 +119,7 @@ export const deploymentSchema = z
     kind: z.enum(["flow", "command"]),
     entrypoint: z.string().nullable(),
     command: z.string().nullable(),
+    python: z.string().nullable(),
     workPool: z.string(),
     parameters,
     parameterSchema: z.record(z.string(), z.unknown()).nullable(),

@@ -66,6 +66,7 @@ export const claimedRunSchema = z
         kind: z.enum(["flow", "command"]),
         entrypoint: z.string().nullable(),
         command: z.string().nullable(),
+        python: z.string().nullable(),
         timeoutSeconds: z.number().nullable(),
       })
       .nullable(),

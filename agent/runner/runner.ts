@@ -1,7 +1,9 @@
 /**
  * The process the agent starts for each run (in its own process group, with an IPC channel and
- * a lease pipe on fd 4). A flow deployment: load the TypeScript entrypoint (no build step) and
- * call the flow, which reports to the run. A command deployment: run it through the shell.
+ * a lease pipe on fd 4). A TypeScript flow deployment: load the entrypoint (no build step) and
+ * call the flow, which reports to the run. A Python flow (`file.py:function`): run the
+ * deployment's interpreter on `-m baton.run` with the package shipped beside this file (python-run.ts).
+ * A command deployment: run it through the shell.
  *
  * Stopping: a lease watchdog thread stops the whole group when the run's lease was not renewed in
  * time or the agent went away (lease-watchdog.ts). Once told to stop (SIGTERM, from the agent or
@@ -18,6 +20,8 @@ import { errorMessage } from "../sdk/task";
 import { TimeoutError } from "../sdk/retry-policy";
 import { KILL_GRACE_SECONDS } from "../protocol/leases";
 import { watchLease } from "./lease-watchdog";
+import { runPython } from "./python-run";
+import { isPythonEntrypoint } from "../protocol/deployments";
 
 type Result = { t: "result"; ok: boolean; message?: string; timedOut?: boolean };
 
@@ -48,11 +52,11 @@ function finish(code: number): never {
   process.exit(code);
 }
 
-/** On this thread for a command (the main thread only waits for the shell), on its own thread for a flow (whose code runs on this one). */
-function startLeaseWatchdog(kind: string | undefined) {
+/** On this thread for a command or a Python flow (the main thread only waits for a child), on its own thread for a TypeScript flow (whose code runs on this one). */
+function startLeaseWatchdog(inPlace: boolean) {
   const initial = process.env.BATON_LEASE_DEADLINE ?? null;
   delete process.env.BATON_LEASE_DEADLINE;
-  if (kind === "command") return watchLease(initial);
+  if (inPlace) return watchLease(initial);
   const worker = new Worker(new URL("./lease-watchdog.js", import.meta.url), { workerData: { initial } });
   worker.unref();
 }
@@ -82,13 +86,20 @@ function env(name: string): string {
 }
 
 async function main() {
-  startLeaseWatchdog(process.env.BATON_RUN_KIND);
-  const parameters = JSON.parse(process.env.BATON_PARAMETERS || "{}") as Record<string, unknown>;
-  if (process.env.BATON_RUN_KIND === "command") {
+  const kind = process.env.BATON_RUN_KIND;
+  const python = kind !== "command" && isPythonEntrypoint(process.env.BATON_ENTRYPOINT);
+  startLeaseWatchdog(kind === "command" || python);
+  if (kind === "command") {
     const code = await runCommand(env("BATON_COMMAND"));
     await send(code === 0 ? { t: "result", ok: true } : { t: "result", ok: false, message: `The command exited with code ${code}` });
     finish(code);
   }
+  if (python) {
+    const { code, result } = await runPython(env("BATON_ENTRYPOINT"), process.env.BATON_PYTHON || "python3", (log) => process.send?.(log));
+    await send({ t: "result", ...result });
+    finish(code);
+  }
+  const parameters = JSON.parse(process.env.BATON_PARAMETERS || "{}") as Record<string, unknown>;
   try {
     await runFlow(env("BATON_ENTRYPOINT"), parameters);
     await send({ t: "result", ok: true });

@@ -25,6 +25,7 @@ export function serializeDeployment(d: Deployment, flowName: string, workPool: s
     kind: d.kind,
     entrypoint: d.entrypoint,
     command: d.command,
+    python: d.python,
     workPool,
     parameters: d.parameters,
     parameterSchema: d.parameterSchema,

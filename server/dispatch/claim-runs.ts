@@ -12,6 +12,7 @@ export type ClaimedRunRow = {
   kind: "flow" | "command" | null;
   entrypoint: string | null;
   command: string | null;
+  python: string | null;
   timeout_seconds: number | null;
   parameters: Record<string, unknown>;
   tags: string[];
@@ -53,7 +54,7 @@ const CLAIMED = `upd as (
            from (select workspace_id as w, id, (row_number() over () - 1) / 100 as chunk from upd) t group by w, chunk
        ), claimed as (
          select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
-                d.entrypoint, d.command, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
+                d.entrypoint, d.command, d.python, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
                 upd.lease_expires_at, upd.scheduled_time, upd.claimed_at, upd.priority,
                 (select count(*) from hist) as _h, (select count(*) from events) as _e
            from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id

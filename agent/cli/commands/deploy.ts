@@ -8,10 +8,12 @@ import { readBatonYaml, type BatonYaml } from "../deploy/baton-yaml";
 import { setLimit } from "./concurrency";
 import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
 import { loadFlow } from "../../sdk/load-flow";
+import { isPythonEntrypoint } from "../../protocol/deployments";
+import { describePythonFlow } from "../deploy/describe-python-flow";
 import { CliError } from "../errors";
 import { print, printJson } from "../output";
 
-const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
+const USAGE = `baton deploy [path/file.ts:flowName | path/file.py:function [--python INTERPRETER] | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
        [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
        [--catchup all|latest|none] [--max-lateness S] [--json]
@@ -20,6 +22,7 @@ const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAM
 const FLAGS = {
   name: { type: "string" },
   command: { type: "string" },
+  python: { type: "string" },
   flow: { type: "string" },
   pool: { type: "string" },
   cron: { type: "string" },
@@ -99,6 +102,7 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     name: values.name,
     entrypoint: positionals[0],
     command: values.command,
+    python: values.python,
     flow: values.flow,
     pool: values.pool,
     cron: values.cron,
@@ -123,7 +127,9 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
   return parsed.data;
 }
 
-async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> }> {
+type Upsert = DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> };
+
+async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Upsert> {
   const common = {
     name: spec.name,
     workPool: spec.pool ?? "default",
@@ -146,8 +152,10 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
       retries: spec.retries ?? 0,
       retryDelay: toWireRetryDelay(spec.retryDelay) ?? { kind: "fixed", seconds: 0 },
       timeoutSeconds: spec.timeout,
+      parameterSchema: spec.parameterSchema,
     };
   }
+  if (isPythonEntrypoint(spec.entrypoint)) return pythonUpsert(spec, common, baseDir);
   const f = await loadFlow(spec.entrypoint!, baseDir).catch((err: Error) => {
     throw new CliError(err.message);
   });
@@ -164,5 +172,24 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
     retries: spec.retries ?? o.retries ?? 0,
     retryDelay: toWireRetryDelay((spec.retryDelay ?? o.retryDelay) as RetryDelay | undefined) ?? { kind: "fixed", seconds: 0 },
     timeoutSeconds: spec.timeout ?? o.timeoutSeconds,
+  };
+}
+
+/** A Python flow: what the code says (asked of the deployment's own interpreter), overridden by flags and baton.yaml as for TypeScript. */
+function pythonUpsert(spec: DeploymentSpec, common: Omit<Upsert, "kind" | "flowName">, baseDir: string): Upsert {
+  const f = describePythonFlow(spec.entrypoint!, spec.python, baseDir);
+  if (spec.flow && spec.flow !== f.name) throw new CliError(`${spec.entrypoint} is flow "${f.name}", not "${spec.flow}". Drop \`flow\` for Python entrypoints (or set @flow(name=...)).`, 2);
+  return {
+    ...common,
+    kind: "flow",
+    flowName: f.name,
+    entrypoint: spec.entrypoint,
+    python: spec.python,
+    description: spec.description ?? f.description ?? undefined,
+    parameterSchema: f.parameterSchema,
+    tags: spec.tags ?? f.tags,
+    retries: spec.retries ?? f.retries,
+    retryDelay: toWireRetryDelay(spec.retryDelay) ?? f.retryDelay ?? { kind: "fixed", seconds: 0 },
+    timeoutSeconds: spec.timeout ?? (f.timeoutSeconds ? Math.ceil(f.timeoutSeconds) : undefined),
   };
 }

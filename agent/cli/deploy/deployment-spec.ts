@@ -1,12 +1,16 @@
 import { z } from "zod";
-import { catchUpSchema, maxLatenessSchema } from "../../protocol/deployments";
+import { catchUpSchema, isPythonEntrypoint, maxLatenessSchema } from "../../protocol/deployments";
 
 /** One deployment as `baton deploy` flags or a `baton.yaml` entry describe it. */
 export const deploymentSpecSchema = z
   .object({
     name: z.string().trim().min(1, "needs a name"),
-    entrypoint: z.string().regex(/^[^:]+:[A-Za-z_$][\w$]*$/, "use path/file.ts:exportName").optional(),
+    entrypoint: z.string().regex(/^[^:]+:[A-Za-z_$][\w$]*$/, "use path/file.ts:exportName or path/file.py:function").optional(),
     command: z.string().min(1).optional(),
+    /** A Python flow's interpreter, relative to the baton.yaml's folder or on PATH. */
+    python: z.string().trim().min(1).optional(),
+    /** A command's parameters as a JSON Schema (flows get theirs from the code). */
+    parameterSchema: z.record(z.string(), z.unknown()).optional(),
     flow: z.string().min(1).optional(),
     pool: z.string().min(1).optional(),
     cron: z.string().min(1).optional(),
@@ -35,6 +39,11 @@ export const deploymentSpecSchema = z
   })
   .strict()
   .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })
+  .refine((d) => d.python === undefined || isPythonEntrypoint(d.entrypoint), { message: "python is the interpreter of a Python flow: give an entrypoint path/file.py:function, or leave python out", path: ["python"] })
+  .refine((d) => d.parameterSchema === undefined || d.command !== undefined, {
+    message: "a flow's parameter schema comes from its code (zod parameters or the Python signature); parameterSchema is for commands",
+    path: ["parameterSchema"],
+  })
   .refine((d) => [d.cron, d.interval, d.rrule, d.schedules].filter((x) => x !== undefined).length <= 1, {
     message: "give one of cron, interval, rrule or schedules",
     path: ["schedules"],

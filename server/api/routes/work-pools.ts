@@ -102,7 +102,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
             name: r.name,
             flowName: r.flow_name,
             deployment: r.deployment_id
-              ? { id: r.deployment_id, name: r.deployment_name!, kind: r.kind!, entrypoint: r.entrypoint, command: r.command, timeoutSeconds: r.timeout_seconds }
+              ? { id: r.deployment_id, name: r.deployment_name!, kind: r.kind!, entrypoint: r.entrypoint, command: r.command, python: r.python, timeoutSeconds: r.timeout_seconds }
               : null,
             parameters: r.parameters,
             tags: r.tags,

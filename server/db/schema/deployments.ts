@@ -32,6 +32,8 @@ export const deployments = pgTable(
     kind: text({ enum: ["flow", "command"] }).notNull(),
     entrypoint: text(),
     command: text(),
+    /** A Python flow's interpreter (`.venv/bin/python`, a conda env's python); null: the agent's `--python` (docs/python.md). */
+    python: text(),
     workPoolId: uuid()
       .notNull()
       .references(() => workPools.id, { onDelete: "restrict" }),
