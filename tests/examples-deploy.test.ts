@@ -39,6 +39,12 @@ describe("the examples deploy from their baton.yaml and run on an agent", () => 
   it("python-command: a standard-library training script with its parameters", { timeout: 120_000 }, async () => {
     const cwd = path.join(EXAMPLES, "python-command");
     expect((await env.cli(["deploy"], { cwd })).stdout).toMatch(/^Created: python-train\/python-train .* every 3600 s/m);
+    // The schema declared in baton.yaml: the Run form's fields, and a misfit refused before a run exists.
+    const [d] = JSON.parse((await env.cli(["deployments", "ls", "--json"])).stdout).filter((x: { name: string }) => x.name === "python-train");
+    expect(d.parameterSchema.properties.epochs).toMatchObject({ type: "integer", minimum: 1 });
+    const bad = await env.cli(["run", "python-train", "--param", "epochs=0"], { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("epochs");
     const agent = env.startAgent(["--workdir", cwd]);
     const ok = await env.cli(["run", "python-train", "--param", "epochs=50", "--watch"], { cwd });
     expect(ok.code).toBe(0);
