@@ -1,62 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { BASE_URL } from "../playwright.config";
 import { createWorkspace, inviteAndJoin, signUp, uniqueEmail } from "./helpers";
+import { batonEnv, cli, createKey, FLOWS, killChildren, runIdOf, startAgent } from "./cli";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const BATON = path.join(ROOT, "agent/bin/baton.js");
-const FLOWS = path.join(ROOT, "tests/fixtures/flows");
 const SCREENSHOTS = path.join(ROOT, "docs/screenshots");
 
-const children = new Set<ChildProcess>();
-test.afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-});
-
-/** The real `baton` CLI as a child process, against the e2e server, with its own BATON_HOME. */
-function batonEnv(key: string, home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, BATON_API_URL: BASE_URL, BATON_API_KEY: key };
-  delete env.NODE_OPTIONS;
-  return env;
-}
-
-function cli(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BATON, ...args], { cwd: FLOWS, env, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const runIdOf = (stdout: string) => /\(([0-9a-f-]{36})\)/.exec(stdout)?.[1] ?? "";
+test.afterAll(killChildren);
 
 async function apiGet(request: APIRequestContext, key: string, p: string) {
   const res = await request.get(`/api/v1${p}`, { headers: { authorization: `Bearer ${key}` } });
   expect(res.status(), p).toBe(200);
   return res.json();
-}
-
-async function createKey(page: Page, slug: string, name: string, role: string) {
-  await page.goto(`/w/${slug}/settings/api-keys`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Role").selectOption(role);
-  await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.getByLabel("New API key").inputValue();
-  expect(key).toMatch(/^bt_/);
-  await page.getByRole("button", { name: "Done" }).click();
-  return key;
 }
 
 const badge = (page: Page) => page.getByRole("heading", { level: 1 }).locator("xpath=following-sibling::span[1]");
@@ -80,15 +37,12 @@ test("runs list and run page against a real agent: graph, timeline, logs, artifa
   const deployed = await cli(env, ["deploy", "pipeline.ts:pipeline", "--name", "nightly", "--param", "n=4"]);
   expect(deployed.stderr).toBe("");
   expect(deployed.code).toBe(0);
-  const agent = spawn(process.execPath, [BATON, "agent", "start", "--workdir", FLOWS, "--limit", "4", "--name", "e2e-agent"], { cwd: FLOWS, env, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(agent);
-  let agentOut = "";
-  agent.stdout.on("data", (d) => (agentOut += d));
-  agent.stderr.on("data", (d) => (agentOut += d));
+  const started = startAgent(env, ["--workdir", FLOWS, "--limit", "4", "--name", "e2e-agent"]);
+  const agent = started.child;
 
   try {
     const run = await cli(env, ["run", "pipeline/nightly", "--watch"]);
-    expect(run.code, run.stdout + run.stderr + agentOut).toBe(0);
+    expect(run.code, run.stdout + run.stderr + started.output()).toBe(0);
     expect(run.stdout).toContain("total 50");
     const runId = runIdOf(run.stdout);
     const apiRun = await apiGet(ownerCtx.request, key, `/flow-runs/${runId}`);

@@ -1,5 +1,6 @@
 "use client";
 
+import { isPythonEntrypoint } from "@/agent/protocol/deployments";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -166,6 +167,11 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
             <Item term={d.kind === "flow" ? "Entrypoint" : "Command"}>
               <code className="rounded bg-slate-100 px-1 font-mono text-xs">{d.kind === "flow" ? d.entrypoint : d.command}</code>
             </Item>
+            {isPythonEntrypoint(d.entrypoint) && (
+              <Item term="Python">
+                <code className="rounded bg-slate-100 px-1 font-mono text-xs">{d.python ?? "the agent's --python (default python3)"}</code>
+              </Item>
+            )}
             <Item term="Work pool">
               <Link href={`/w/${slug}/work-pools`} className="text-sky-800 hover:underline">
                 {d.workPool}
