@@ -1,5 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { startCliEnvironment } from "./helpers/cli";
+import { runBaton, startCliEnvironment } from "./helpers/cli";
 import { waitFor } from "./helpers/app-process";
 import { pythonEnv, runPython, startPython } from "./helpers/python";
 
@@ -94,6 +97,19 @@ describe("the Python SDK, ad hoc (python3 script.py with a key)", () => {
     expect(stderr).toContain("Run cancelled in Baton: stopping flow py-slow.");
     const after = await env.api("GET", `/flow-runs/${run.id}`);
     expect(after.state.type).toBe("CANCELLED");
+  });
+
+  it("with a `baton login` profile (no key in the environment) the run appears in the workspace", { timeout: 60_000 }, async () => {
+    // The real CLI writes the profile; the script gets only BATON_HOME, as on a laptop.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-py-profile-"));
+    const login = await runBaton(["login", "--key", env.key, "--url", env.apiUrl], { env: { ...pythonEnv(), BATON_HOME: home } });
+    expect(login.code, login.stderr).toBe(0);
+    const before = (await runsOf("py-pipeline")).map((r) => r.id);
+    const res = await runPython(["pipeline.py", JSON.stringify({ n: 2 })], { env: pythonEnv({ BATON_HOME: home }) });
+    expect(res.stdout.trim().split("\n").at(-1), res.stderr).toBe("RESULT 5");
+    const created = (await runsOf("py-pipeline")).filter((r) => !before.includes(r.id));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ deploymentId: null, parameters: { n: 2 }, state: { type: "COMPLETED" } });
   });
 
   it("with no profile and no key it runs locally, logs to the console and exits 0", { timeout: 60_000 }, async () => {
