@@ -6,7 +6,9 @@ import { LogShipper } from "./log-shipper";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
 import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS, KILL_GRACE_SECONDS } from "../protocol/leases";
-import { isConnectionReset, leaseEnd, now, provesServerCannotHear } from "./lease-deadline";
+import { isConnectionReset, later, leaseEnd, now, passed, provesServerCannotHear, type Instant } from "./lease-deadline";
+import { claimResponseSchema } from "../protocol/work-pools";
+import { CodeUnavailable, RunCode, type PreparedCode } from "./run-code";
 
 export type AgentOptions = {
   client: ApiClient;
@@ -24,7 +26,11 @@ export type AgentOptions = {
 
 const CLAIM_WAIT_SECONDS = 30;
 
-type Held = { run: ClaimedRun; process: RunProcess | null; seq: number };
+/**
+ * A run this agent holds. Before its process starts (its code is being fetched and set up), the
+ * agent keeps its lease here and a stop asked for it aborts the preparation.
+ */
+type Held = { run: ClaimedRun; process: RunProcess | null; seq: number; lease: Instant | null; prep: AbortController; stopAsked: "cancel" | "lost" | null };
 
 /**
  * `baton agent start`: registers, heartbeats, and long-polls its pool for runs while it has free
@@ -42,10 +48,12 @@ export class Agent {
   private slotFreed: (() => void) | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly runnerPath = fileURLToPath(new URL("./runner.js", import.meta.url));
+  private readonly code: RunCode;
 
   constructor(private readonly opts: AgentOptions) {
     this.logs = new LogShipper(opts.client);
     this.states = new StateReporter(opts.client);
+    this.code = new RunCode({ workdir: opts.workdir });
   }
 
   async run(): Promise<number> {
@@ -98,12 +106,13 @@ export class Agent {
       this.claimAbort = new AbortController();
       let runs: ClaimedRun[];
       try {
-        ({ runs } = await this.opts.client.request<{ runs: ClaimedRun[] }>("POST", `/work-pools/${encodeURIComponent(this.opts.pool)}/claim`, {
+        const answer = await this.opts.client.request<unknown>("POST", `/work-pools/${encodeURIComponent(this.opts.pool)}/claim`, {
           body: { agentId: this.id, slots: free, waitSeconds: CLAIM_WAIT_SECONDS },
           signal: this.claimAbort.signal,
           timeoutMs: (CLAIM_WAIT_SECONDS + 15) * 1000,
           tries: 1,
-        }));
+        });
+        ({ runs } = claimResponseSchema.parse(answer));
         failures = 0;
       } catch (err) {
         if (this.stopping.signal.aborted) break;
@@ -113,7 +122,7 @@ export class Agent {
         await sleep(wait, this.stopping.signal);
         continue;
       }
-      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0 });
+      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0, lease: null, prep: new AbortController(), stopAsked: null });
       if (runs.length > 0) this.heartbeatSoon();
       for (const run of runs) void this.execute(run);
     }
@@ -127,20 +136,63 @@ export class Agent {
       this.opts.log(`Run ${run.name} (${run.id}) not started: ${started.reason ?? started.status}`);
       return this.release(run.id);
     }
-    this.opts.log(`Run ${run.name} (${run.id}) attempt ${run.attempt} starting: ${run.deployment?.kind === "command" ? run.deployment.command : run.deployment?.entrypoint}`);
     // The accepted RUNNING renewed the lease, from when the server may have taken it.
+    held.lease = leaseEnd(started.appliedFrom ?? now());
+    const code = await this.prepareCode(held);
+    if (!code) return this.release(run.id);
+    this.opts.log(`Run ${run.name} (${run.id}) attempt ${run.attempt} starting: ${run.deployment?.kind === "command" ? run.deployment.command : run.deployment?.entrypoint} in ${code.dir}`);
+    try {
+      await this.runProcess(held, code);
+    } finally {
+      code.release();
+    }
+    this.release(run.id);
+  }
+
+  /**
+   * The run's code, ready to run; null when the run ends here: its code cannot be had (reported
+   * Failed with why), it was cancelled meanwhile (Cancelled), or its lease ran out (nothing: Baton
+   * may run it elsewhere already).
+   */
+  private async prepareCode(held: Held): Promise<PreparedCode | null> {
+    const { run } = held;
+    let code: PreparedCode | null = null;
+    let failure: string | null = null;
+    try {
+      code = await this.code.prepare(run);
+    } catch (err) {
+      if (!(err instanceof CodeUnavailable)) throw err;
+      failure = err.message;
+    }
+    const end = (state: Parameters<StateReporter["report"]>[1] | null, why: string) => {
+      code?.release();
+      this.opts.log(`Run ${run.name} (${run.id}) not started: ${why}`);
+      return state ? this.states.report(run, state).then(() => null) : null;
+    };
+    if (held.stopAsked === "lost" || passed(held.lease!)) return end(null, "its lease ran out while its code was prepared");
+    if (held.stopAsked === "cancel") return end({ type: "CANCELLED", message: "Cancelled before it started (its code was being prepared)" }, "cancelled");
+    if (failure) {
+      this.output(held, { level: "error", message: failure });
+      await this.logs.flushed();
+      return end({ type: "FAILED", message: failure.slice(0, 4000) }, failure);
+    }
+    return code;
+  }
+
+  private async runProcess(held: Held, code: PreparedCode) {
+    const { run } = held;
     const proc = new RunProcess(
       run,
       {
         apiUrl: this.opts.apiUrl,
         runnerPath: this.runnerPath,
-        workdir: this.opts.workdir,
+        workdir: code.dir,
         python: this.opts.python,
         graceSeconds: KILL_GRACE_SECONDS,
         onOutput: (o) => this.output(held, o),
         onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),
       },
-      leaseEnd(started.appliedFrom ?? now()),
+      held.lease!,
     );
     held.process = proc;
     proc.start();
@@ -150,7 +202,23 @@ export class Agent {
       const res = await this.states.report(run, final);
       this.opts.log(`Run ${run.name} (${run.id}) ${final.name ?? final.type}${res.status === "ACCEPT" ? "" : ` (server: ${res.status} ${res.reason ?? ""})`}`);
     }
-    this.release(run.id);
+  }
+
+  /** A renewal got through (or an outage was proven) for the held runs in `ids`. */
+  private renew(ids: string[], deadline: Instant) {
+    for (const id of ids) {
+      const h = this.held.get(id);
+      if (!h) continue;
+      if (h.lease) h.lease = later(h.lease, deadline);
+      h.process?.renew(deadline);
+    }
+  }
+
+  /** Stop a held run: its process, or its preparation. */
+  private stopHeld(h: Held, why: "cancel" | "lost") {
+    if (h.process) return h.process.stop(why);
+    h.stopAsked ??= why;
+    h.prep.abort();
   }
 
   private output(held: Held, o: RunOutput) {
@@ -220,27 +288,25 @@ export class Agent {
       }
       this.heartbeatFailures = 0;
       const lost = new Set(res.lost);
-      for (const r of runs) if (!lost.has(r.runId)) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
+      this.renew(runs.filter((r) => !lost.has(r.runId)).map((r) => r.runId), leaseEnd(sent));
       for (const id of res.cancel) {
         const h = this.held.get(id);
-        if (h?.process) {
-          this.opts.log(`Run ${h.run.name} (${id}) cancelled: stopping it`);
-          h.process.stop("cancel");
-        }
+        if (!h) continue;
+        this.opts.log(`Run ${h.run.name} (${id}) cancelled: stopping it`);
+        this.stopHeld(h, "cancel");
       }
       for (const id of res.lost) {
         const h = this.held.get(id);
-        if (h?.process) {
-          this.opts.log(`Run ${h.run.name} (${id}) is no longer this agent's (its lease expired): stopping it`);
-          h.process.stop("lost");
-        }
+        if (!h) continue;
+        this.opts.log(`Run ${h.run.name} (${id}) is no longer this agent's (its lease expired): stopping it`);
+        this.stopHeld(h, "lost");
       }
       this.scheduleHeartbeat(this.heartbeatMs());
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.opts.log(`Heartbeat refused: ${err.message}`);
       // The server is down (not merely unreachable from here): it reaps nothing until a lease
       // period after it can hear again, so the runs may go on as if this try had renewed them.
-      if (provesServerCannotHear(err, { afterReset })) for (const r of runs) this.held.get(r.runId)?.process?.renew(leaseEnd(sent));
+      if (provesServerCannotHear(err, { afterReset })) this.renew(runs.map((r) => r.runId), leaseEnd(sent));
       // Sooner than usual: a lease runs out 10 s (LEASE_SECONDS) after the last renewal that got through.
       this.scheduleHeartbeat(backoffMs(this.heartbeatFailures++, 500, 2000));
     }

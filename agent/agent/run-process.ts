@@ -1,20 +1,14 @@
 import { fork, type ChildProcess } from "node:child_process";
 import readline from "node:readline";
+import type { z } from "zod";
+import type { claimedRunSchema } from "../protocol/work-pools";
 import type { LogLevel } from "../protocol/logs";
 import type { State } from "../protocol/states";
 import { msUntil, passed, toWire, type Instant } from "./lease-deadline";
 import { StderrLevels } from "./stderr-level";
 
-export type ClaimedRun = {
-  id: string;
-  name: string;
-  flowName: string;
-  deployment: { id: string; name: string; kind: "flow" | "command"; entrypoint: string | null; command: string | null; python: string | null; timeoutSeconds: number | null } | null;
-  parameters: Record<string, unknown>;
-  attempt: number;
-  leaseToken: string;
-  runToken: string;
-};
+/** A run as the claim hands it over (agent/protocol/work-pools.ts). */
+export type ClaimedRun = z.infer<typeof claimedRunSchema>;
 
 export type RunOutput = { level: LogLevel; message: string; taskRunId?: string | null; timestamp?: string };
 

@@ -36,6 +36,47 @@ export function isPythonEntrypoint(entrypoint: string | null | undefined): boole
   return Boolean(entrypoint && /\.py:[^:]+$/.test(entrypoint));
 }
 
+/**
+ * Where a deployment's code is (docs/cli.md#where-the-code-comes-from): a folder on one machine
+ * (what `baton deploy` records by default: only agents on that host claim its runs), or a git
+ * repository the agent checks out at an exact commit. `credentials` names a secret holding a token
+ * for https URLs (`{{ secrets.github-token }}`).
+ */
+export const deploymentSourceSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("local"),
+      path: z.string().min(1).max(4096).refine((p) => p.startsWith("/"), "must be an absolute path"),
+      host: z.string().trim().min(1).max(255).meta({ description: "The hostname of the machine the folder is on; only agents there claim the runs" }),
+    }),
+    z.object({
+      kind: z.literal("git"),
+      url: z.string().trim().min(1).max(2000).meta({ description: "https://, ssh://, git@host:path or file:// URL of the repository" }),
+      ref: z.string().trim().min(1).max(255).default("main").meta({ description: "A branch (its newest commit when each run is claimed), a tag, or a 40-hex commit" }),
+      path: z.string().trim().max(1000).nullable().optional().meta({ description: "The folder inside the repository the run works in" }),
+      credentials: z
+        .string()
+        .trim()
+        .regex(/^\{\{\s*secrets\.[a-z0-9_-]{1,64}\s*\}\}$/, "use {{ secrets.NAME }}: a token is never stored in the deployment itself")
+        .nullable()
+        .optional(),
+    }),
+  ])
+  .meta({ id: "DeploymentSource" });
+export type DeploymentSource = z.infer<typeof deploymentSourceSchema>;
+
+/** A command run in the run's working directory before the entrypoint, skipped when it already succeeded there with the same cache key. */
+export const setupStepSchema = z
+  .object({
+    run: z.string().trim().min(1).max(10_000),
+    cacheKey: z.array(z.string().trim().min(1).max(1000)).max(20).default([]).meta({ description: "Files whose contents (with `run`) decide whether the setup must run again" }),
+  })
+  .meta({ id: "SetupStep" });
+export type SetupStep = z.infer<typeof setupStepSchema>;
+
+/** A commit as git names it in full. */
+export const commitShaSchema = z.string().regex(/^[0-9a-f]{40}$/, "a full 40-character commit hash");
+
 const parameters = z.record(z.string(), z.unknown());
 const name = z.string().trim().min(1).max(200);
 
@@ -85,6 +126,8 @@ export const deploymentUpsertSchema = z
       .optional()
       .meta({ description: "A Python flow's interpreter: a path (relative to the run's working directory) or a command on the agent's PATH; omit for the agent's --python (default python3)" }),
     workPool: z.string().min(1).max(100).default("default"),
+    source: deploymentSourceSchema.nullable().optional().meta({ description: "Where the code is; omitted or null: the agent's --workdir" }),
+    setup: setupStepSchema.nullable().optional(),
     parameters: parameters.default({}),
     parameterSchema: z.record(z.string(), z.unknown()).optional().meta({ description: "JSON Schema the run parameters must satisfy" }),
     tags: z.array(z.string().min(1).max(100)).max(50).default([]),
@@ -120,6 +163,8 @@ export const deploymentSchema = z
     entrypoint: z.string().nullable(),
     command: z.string().nullable(),
     python: z.string().nullable(),
+    source: deploymentSourceSchema.nullable(),
+    setup: setupStepSchema.nullable(),
     workPool: z.string(),
     parameters,
     parameterSchema: z.record(z.string(), z.unknown()).nullable(),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isoTimestampSchema } from "./storable";
 import { stateOutSchema, stateSchema, stateTypeSchema } from "./states";
 import { waitingSchema } from "./waiting";
+import { commitShaSchema } from "./deployments";
 
 const parameters = z.record(z.string(), z.unknown());
 
@@ -23,6 +24,7 @@ export const flowRunSchema = z
     attempt: z.number(),
     agentId: z.uuid().nullable(),
     idempotencyKey: z.string().nullable(),
+    sourceCommit: z.string().nullable().meta({ description: "The commit of its deployment's git source the run runs (null: not a git source, or not claimed yet)" }),
     createdBy: z.string().nullable(),
     createdAt: z.string(),
     waiting: waitingSchema
@@ -41,8 +43,14 @@ export const createRunSchema = z
     scheduledTime: isoTimestampSchema.optional().meta({ description: "When it should start; default now" }),
     tags: z.array(z.string().min(1).max(100)).max(50).optional(),
     name: z.string().min(1).max(200).optional(),
+    sourceCommit: commitShaSchema
+      .optional()
+      .meta({ description: "Run this commit of the deployment's git source instead of what its ref points at (\"Run again with the same code\")" }),
   })
   .meta({ id: "CreateRun" });
+
+/** What an agent tells of a run of a git source once it resolved the ref (first write wins). */
+export const sourceCommitReportSchema = z.object({ commit: commitShaSchema }).meta({ id: "SourceCommitReport" });
 
 export const createAdhocRunSchema = z
   .object({

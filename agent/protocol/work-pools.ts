@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { retryDelaySchema } from "./deployments";
+import { deploymentSourceSchema, retryDelaySchema, setupStepSchema } from "./deployments";
 
 export const workPoolSchema = z
   .object({
@@ -67,6 +67,8 @@ export const claimedRunSchema = z
         entrypoint: z.string().nullable(),
         command: z.string().nullable(),
         python: z.string().nullable(),
+        source: deploymentSourceSchema.nullable(),
+        setup: setupStepSchema.nullable(),
         timeoutSeconds: z.number().nullable(),
       })
       .nullable(),
@@ -76,6 +78,7 @@ export const claimedRunSchema = z
     leaseToken: z.uuid(),
     leaseExpiresAt: z.string(),
     runToken: z.string(),
+    sourceCommit: z.string().nullable().meta({ description: "The commit of a git source this run is pinned to (a re-run with the same code, or an earlier attempt's); null: the agent resolves the ref" }),
     scheduledTime: z.string(),
   })
   .meta({ id: "ClaimedRun" });

@@ -26,6 +26,8 @@ export function serializeDeployment(d: Deployment, flowName: string, workPool: s
     entrypoint: d.entrypoint,
     command: d.command,
     python: d.python,
+    source: d.source,
+    setup: d.setup,
     workPool,
     parameters: d.parameters,
     parameterSchema: d.parameterSchema,

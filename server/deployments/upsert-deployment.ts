@@ -12,7 +12,7 @@ import { deploymentLabel } from "./manage-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
 import { assertPlanAllows } from "../billing/plan-limits";
 
-const FIELDS = ["description", "kind", "entrypoint", "command", "python", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused", "catchUp", "maxLatenessSeconds"] as const;
+const FIELDS = ["description", "kind", "entrypoint", "command", "python", "source", "setup", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused", "catchUp", "maxLatenessSeconds"] as const;
 
 /**
  * Creates or updates a deployment by (flow name, deployment name). Idempotent: the same input
@@ -31,6 +31,9 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
       entrypoint: input.kind === "flow" ? (input.entrypoint ?? null) : null,
       command: input.kind === "command" ? (input.command ?? null) : null,
       python: input.python ?? null,
+      source: input.source ?? null,
+      sourceHost: input.source?.kind === "local" ? input.source.host : null,
+      setup: input.setup ?? null,
       workPoolId: pool.id,
       parameters: input.parameters,
       parameterSchema: input.parameterSchema ?? null,

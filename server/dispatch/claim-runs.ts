@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withPgTransaction } from "../db/pg-transaction";
+import type { DeploymentSource, SetupStep } from "../../agent/protocol/deployments";
 import { LEASE_SECONDS } from "../orchestration/lease";
 
 export type ClaimedRunRow = {
@@ -13,6 +14,9 @@ export type ClaimedRunRow = {
   entrypoint: string | null;
   command: string | null;
   python: string | null;
+  source: DeploymentSource | null;
+  setup: SetupStep | null;
+  source_commit: string | null;
   timeout_seconds: number | null;
   parameters: Record<string, unknown>;
   tags: string[];
@@ -38,6 +42,17 @@ export type ClaimResult = { paused: boolean; runs: ClaimedRunRow[]; nextDueAt: n
 const NEXT_DUE = `(select extract(epoch from min(n.scheduled_time at time zone 'UTC') at time zone 'UTC') * 1000 from flow_runs n
                      where n.work_pool_id = $1 and n.state_type = 'SCHEDULED' and (n.scheduled_time at time zone 'UTC') > (now() at time zone 'UTC'))`;
 
+/**
+ * The claiming agent's host, and the deployments of pool $1 whose runs it must leave: paused ones
+ * (plus `extra`), and those whose code is a folder on another host (a local source: only an agent
+ * there can run it). An array computed once, so the filter runs inside the ordered index scan.
+ */
+const AGENT_HOST = (agentParam: string) => `(select a.hostname from agents a where a.id = ${agentParam})`;
+const leftOut = (agentParam: string, extra = "") =>
+  `array(select d.id from deployments d where d.work_pool_id = $1 and (d.paused${extra} or d.source_host <> ${AGENT_HOST(agentParam)}))`;
+/** For deployments that get their own pick (limited ones): those this agent may run. */
+const onThisHost = (agentParam: string) => `(d.source_host is null or d.source_host = ${AGENT_HOST(agentParam)})`;
+
 const CLAIMED = `upd as (
          update flow_runs r set
            state_type = 'PENDING', state_name = 'Pending', state_message = null, state_timestamp = now(),
@@ -54,7 +69,7 @@ const CLAIMED = `upd as (
            from (select workspace_id as w, id, (row_number() over () - 1) / 100 as chunk from upd) t group by w, chunk
        ), claimed as (
          select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
-                d.entrypoint, d.command, d.python, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
+                d.entrypoint, d.command, d.python, d.source, d.setup, upd.source_commit, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
                 upd.lease_expires_at, upd.scheduled_time, upd.claimed_at, upd.priority,
                 (select count(*) from hist) as _h, (select count(*) from events) as _e
            from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id
@@ -77,8 +92,7 @@ const CLAIM_UNLIMITED = `
        -- ordered index scan and LIMIT stops it early, whatever the planner's row estimates.
        select r.id from flow_runs r
         where r.work_pool_id = (select id from gate) and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
-          and (r.deployment_id is null
-               or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and d.paused)))
+          and (r.deployment_id is null or r.deployment_id <> all (${leftOut("$2")}))
         order by r.priority, r.scheduled_time
         limit $3::int
         for update of r skip locked
@@ -141,12 +155,11 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
          -- deployment with a long backlog never crowds the others out of the candidate window.
          select d.id, greatest(0, d.concurrency_limit - coalesce(a.n, 0)) as free
            from deployments d left join active a on a.deployment_id = d.id
-          where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused
+          where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused and ${onThisHost("$2")}
        ), picks as (
          (select r.id from flow_runs r
            where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
-             and (r.deployment_id is null
-                  or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and (d.paused or d.concurrency_limit is not null))))
+             and (r.deployment_id is null or r.deployment_id <> all (${leftOut("$2", " or d.concurrency_limit is not null")}))
            order by r.priority, r.scheduled_time
            limit $3::int)
          union all
@@ -195,9 +208,9 @@ async function claimWithTagLimits(
     `select (select count(*)::int from flow_runs where work_pool_id = $1 and state_type in ${ACTIVE}) as pool_taken,
             (select coalesce(json_agg(json_build_object('id', d.id, 'free', greatest(0, d.concurrency_limit - (
                 select count(*) from flow_runs r where r.work_pool_id = $1 and r.deployment_id = d.id and r.state_type in ${ACTIVE})))), '[]')
-               from deployments d where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused) as deployments,
+               from deployments d where d.work_pool_id = $1 and d.concurrency_limit is not null and not d.paused and ${onThisHost("$4")}) as deployments,
             (${TAG_TAKEN_SQL}) as tags`,
-    [opts.workPoolId, opts.workspaceId, tags],
+    [opts.workPoolId, opts.workspaceId, tags, opts.agentId],
   );
   const c = counts.rows[0];
   const taken = new Map(c.tags.map((t) => [t.tag, t.taken]));
@@ -214,8 +227,7 @@ async function claimWithTagLimits(
     `with picks as (
        (select r.id, r.priority, r.scheduled_time from flow_runs r
          where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now() and not (r.tags && $3::text[])
-           and (r.deployment_id is null
-                or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and (d.paused or d.concurrency_limit is not null))))
+           and (r.deployment_id is null or r.deployment_id <> all (${leftOut("$10", " or d.concurrency_limit is not null")}))
          order by r.priority, r.scheduled_time
          limit $2::int)
        union all
@@ -229,7 +241,7 @@ async function claimWithTagLimits(
           select r.id, r.priority, r.scheduled_time from flow_runs r
            where r.work_pool_id = $1 and r.state_type = 'SCHEDULED' and r.scheduled_time <= now()
              and r.tags @> array[t.tag] and not (r.tags && $8::text[])
-             and (r.deployment_id is null or r.deployment_id <> all (array(select d.id from deployments d where d.work_pool_id = $1 and d.paused)))
+             and (r.deployment_id is null or r.deployment_id <> all (${leftOut("$10")}))
              and (r.deployment_id is null or r.deployment_id <> all ($9::uuid[]))
            order by r.priority, r.scheduled_time
            limit least(t.free, $2::int)) x)
@@ -247,6 +259,7 @@ async function claimWithTagLimits(
       openTags.map((t) => tagFree.get(t)!),
       fullTags,
       fullDeployments,
+      opts.agentId,
     ],
   );
 

@@ -37,6 +37,7 @@ export async function explainWaitingRuns(db: Queryable, workspaceId: string, run
       deployment: deployments.name,
       deploymentPaused: deployments.paused,
       deploymentLimit: deployments.concurrencyLimit,
+      source: deployments.source,
     })
     .from(flowRuns)
     .leftJoin(workPools, eq(workPools.id, flowRuns.workPoolId))
@@ -55,6 +56,7 @@ export async function explainWaitingRuns(db: Queryable, workspaceId: string, run
             onlineSlots: sql<number | null>`sum(${agents.slots}) filter (where ${agents.lastHeartbeatAt} > now() - make_interval(secs => ${AGENT_OFFLINE_AFTER_SECONDS}))::int`,
             unknownSlots: sql<boolean>`coalesce(bool_or(${agents.slots} is null) filter (where ${agents.lastHeartbeatAt} > now() - make_interval(secs => ${AGENT_OFFLINE_AFTER_SECONDS})), false)`,
             lastSeenAt: sql<string | null>`max(${agents.lastHeartbeatAt})::text`,
+            onlineHosts: sql<string[]>`coalesce(array_agg(distinct ${agents.hostname}) filter (where ${agents.lastHeartbeatAt} > now() - make_interval(secs => ${AGENT_OFFLINE_AFTER_SECONDS}) and ${agents.hostname} is not null), '{}')`,
             lastAgent: sql<string | null>`(array_agg(${agents.name} order by ${agents.lastHeartbeatAt} desc))[1]`,
           })
           .from(agents)
@@ -120,8 +122,18 @@ export async function explainWaitingRuns(db: Queryable, workspaceId: string, run
       const by = slots.holders.length > 0 ? `, held by ${names(slots.holders)}` : limit === 0 ? ": the limit is 0, which holds every run with the tag" : "";
       reasons.push({ kind: "tag_limit_full", tag, limit, holders: slots.holders.slice(0, HOLDERS_SHOWN), message: `Tag "${tag}" is at its concurrency limit (${slots.taken} of ${limit})${by}.` });
     }
-    const claimable = reasons.length === 0;
     const a = agentsByPool.get(r.poolId);
+    // A local source: the claim leaves the run to agents on the folder's host (claim-runs.ts).
+    if (r.source?.kind === "local" && a && a.online > 0 && !a.onlineHosts.includes(r.source.host)) {
+      const others = a.onlineHosts.length > 0 ? ` (its online agents run on ${a.onlineHosts.join(", ")})` : "";
+      reasons.push({
+        kind: "no_agent_on_host",
+        pool: r.pool,
+        host: r.source.host,
+        message: `Its code is the folder ${r.source.path} on ${r.source.host}: only an agent of pool "${r.pool}" on that machine runs it, and none is online there${others}. Start one there (baton agent start --pool ${r.pool}), or deploy it with a git source.`,
+      });
+    }
+    const claimable = reasons.length === 0;
     if (!a || a.online === 0) {
       const since = a?.lastSeenAt ? `; the last one, "${a.lastAgent}", was seen at ${new Date(a.lastSeenAt).toISOString()}` : "; none has ever joined it";
       reasons.push({

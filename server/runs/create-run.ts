@@ -16,6 +16,7 @@ import { upsertFlow } from "../flows/upsert-flow";
 import { issueRunToken } from "../orchestration/run-token";
 import { generateRunName } from "./run-names";
 import { getRun } from "./load-runs";
+import { AppError } from "../errors";
 
 type NewRun = {
   workspaceId: string;
@@ -29,6 +30,8 @@ type NewRun = {
   scheduledTime: Date;
   attempt: number;
   idempotencyKey: string | null;
+  /** A git source's commit the run is pinned to ("Run again with the same code"). */
+  sourceCommit?: string | null;
   /** The person (or key) who started it: on the run, on its first history row and in the audit log. */
   actor: Actor;
   /** What the audit log says besides the run's name. */
@@ -41,8 +44,8 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
   const { rows } = await q.query<{ id: string }>(
     `with ins as (
        insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, parameters, tags, state_type, state_name,
-                              scheduled_time, attempt, start_time, idempotency_key, created_by, lease_token, lease_expires_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14,
+                              scheduled_time, attempt, start_time, idempotency_key, created_by, source_commit, lease_token, lease_expires_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14, $15,
                -- An ad-hoc run starts RUNNING: its process holds a lease from the start (and heartbeats it).
                case when $9 = 'RUNNING' then gen_random_uuid() end, case when $9 = 'RUNNING' then now() + make_interval(secs => ${LEASE_SECONDS}) end)
        on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
@@ -56,7 +59,7 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
          from ins
      )
      select id, (select count(*) from hist) as h, (select count(*) from notes) as n from ins`,
-    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.actor.label],
+    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.actor.label, run.sourceCommit ?? null],
   );
   return rows[0]?.id ?? null;
 }
@@ -89,6 +92,9 @@ export async function createDeploymentRun(db: Db, workspaceId: string, actor: Ac
   const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
+  if (input.sourceCommit && d.source?.kind !== "git") {
+    throw new AppError("BAD_REQUEST", `sourceCommit pins the commit of a git source, and deployment "${d.name}" has ${d.source ? "a local folder" : "no source"}: leave sourceCommit out.`);
+  }
   const scheduledTime = input.scheduledTime ? new Date(input.scheduledTime) : new Date();
   const id = await insertCountedRun(db, {
     workspaceId,
@@ -102,8 +108,9 @@ export async function createDeploymentRun(db: Db, workspaceId: string, actor: Ac
     scheduledTime,
     attempt: 0,
     idempotencyKey: input.idempotencyKey ?? null,
+    sourceCommit: input.sourceCommit ?? null,
     actor,
-    auditDetails: { deployment: d.name, ...(input.scheduledTime ? { scheduledTime: input.scheduledTime } : {}) },
+    auditDetails: { deployment: d.name, ...(input.scheduledTime ? { scheduledTime: input.scheduledTime } : {}), ...(input.sourceCommit ? { sourceCommit: input.sourceCommit } : {}) },
   });
   if (id) return { run: await getRun(db, workspaceId, id), created: true };
   return { run: await getRun(db, workspaceId, await existingByKey(db, workspaceId, input.idempotencyKey!)), created: false };

@@ -27,6 +27,7 @@ function serialize(row: { r: typeof flowRuns.$inferSelect; flowName: string; dep
     attempt: r.attempt,
     agentId: r.agentId,
     idempotencyKey: r.idempotencyKey,
+    sourceCommit: r.sourceCommit,
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
   };

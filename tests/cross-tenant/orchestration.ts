@@ -48,6 +48,7 @@ export async function cases({ api, aKey, bKey, bAgentKey }: CrossTenantContext):
     "POST /api/v1/flow-runs/:id/retry": () => notFound("POST", `/api/v1/flow-runs/${aRun.id}/retry`, bKey),
     "POST /api/v1/flow-runs/:id/state": () => notFound("POST", `/api/v1/flow-runs/${aRun.id}/state`, bAdhoc.runToken, { state: { type: "COMPLETED" } }),
     "POST /api/v1/flow-runs/:id/heartbeat": () => notFound("POST", `/api/v1/flow-runs/${aRun.id}/heartbeat`, bAdhoc.runToken),
+    "POST /api/v1/flow-runs/:id/source-commit": () => notFound("POST", `/api/v1/flow-runs/${aRun.id}/source-commit`, bAdhoc.runToken, { commit: "a".repeat(40) }),
     "POST /api/v1/flow-runs/states": async () => {
       const res = await ok("POST", "/api/v1/flow-runs/states", bAgentKey, {
         reports: [{ runId: aRun.id, attempt: 1, leaseToken: randomUUID(), transitionId: randomUUID(), state: { type: "RUNNING" } }],

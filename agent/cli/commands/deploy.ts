@@ -10,14 +10,17 @@ import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSp
 import { loadFlow } from "../../sdk/load-flow";
 import { isPythonEntrypoint } from "../../protocol/deployments";
 import { describePythonFlow } from "../deploy/describe-python-flow";
+import { describeSource, setupOf, sourceOf } from "../deploy/source-spec";
 import { CliError } from "../errors";
 import { print, printJson } from "../output";
 
 const USAGE = `baton deploy [path/file.ts:flowName | path/file.py:function [--python INTERPRETER] | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
        [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
-       [--catchup all|latest|none] [--max-lateness S] [--json]
-   or: baton deploy [--file baton.yaml] [--json]     (every deployment and concurrency limit in the file)`;
+       [--catchup all|latest|none] [--max-lateness S]
+       [--workdir DIR | --git URL [--ref REF] [--git-path DIR] [--credentials "{{ secrets.NAME }}"] | --from-git]
+       [--setup "COMMAND" [--setup-cache-key FILE …]] [--json]
+   or: baton deploy [--file baton.yaml] [--from-git] [--json]     (every deployment and concurrency limit in the file)`;
 
 const FLAGS = {
   name: { type: "string" },
@@ -38,6 +41,14 @@ const FLAGS = {
   description: { type: "string" },
   catchup: { type: "string" },
   "max-lateness": { type: "string" },
+  workdir: { type: "string" },
+  git: { type: "string" },
+  ref: { type: "string" },
+  "git-path": { type: "string" },
+  credentials: { type: "string" },
+  "from-git": { type: "boolean" },
+  setup: { type: "string" },
+  "setup-cache-key": { type: "string", multiple: true },
   file: { type: "string", short: "f" },
   json: { type: "boolean" },
 } as const;
@@ -69,7 +80,7 @@ export async function deploy(argv: string[]) {
   const { client } = connect();
   // Build every request first: a broken flow file stops the deploy before anything changed.
   const bodies = [];
-  for (const spec of specs) bodies.push(await toUpsert(spec, baseDir));
+  for (const spec of specs) bodies.push(await toUpsert(spec, baseDir, { fromGit: Boolean(values["from-git"]) }));
   // Limits first: runs the new deployments create wait for them from the start. A limit not in
   // the file is left alone (it may be set by hand or by another project's baton.yaml).
   const limitResults = [];
@@ -86,7 +97,7 @@ export async function deploy(argv: string[]) {
       const d = res.deployment;
       const what = res.created ? "Created" : res.changed.length > 0 ? `Updated (${res.changed.join(", ")})` : "Unchanged";
       const catchUp = `catch-up ${d.catchUp}${d.maxLatenessSeconds === null ? "" : `, max lateness ${d.maxLatenessSeconds} s`}`;
-      print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}; ${catchUp}`);
+      print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}; ${catchUp}; code: ${describeSource(d.source)}`);
     }
   }
   if (values.json) printJson(limits.length > 0 ? { deployments: results, concurrencyLimits: limitResults } : results);
@@ -118,7 +129,12 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     description: values.description,
     catchup: values.catchup,
     maxLateness: values["max-lateness"] === undefined ? undefined : Number(values["max-lateness"]),
+    workdir: values.workdir,
+    source: values.git === undefined ? undefined : { git: values.git, ref: values.ref, path: values["git-path"], credentials: values.credentials },
+    setup: values.setup === undefined ? undefined : { run: values.setup, cacheKey: values["setup-cache-key"] as string[] | undefined },
   };
+  if (values.git === undefined && (values.ref || values["git-path"] || values.credentials)) throw new CliError(`--ref, --git-path and --credentials go with --git URL.\n\nUsage: ${USAGE}`, 2);
+  if (values.setup === undefined && values["setup-cache-key"]) throw new CliError(`--setup-cache-key goes with --setup "COMMAND".\n\nUsage: ${USAGE}`, 2);
   const parsed = deploymentSpecSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const flag = (p: PropertyKey[]) => `--${String(p[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -129,8 +145,13 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
 
 type Upsert = DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> };
 
-async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Upsert> {
+async function toUpsert(spec: DeploymentSpec, baseDir: string, opts: { fromGit: boolean }): Promise<Upsert> {
+  const source = sourceOf(spec, baseDir, opts);
+  // The code is read from this machine's files: the working directory's (the workdir, or the checkout's folder).
+  if (spec.workdir) baseDir = path.resolve(baseDir, spec.workdir);
   const common = {
+    source,
+    setup: setupOf(spec),
     name: spec.name,
     workPool: spec.pool ?? "default",
     parameters: spec.parameters ?? {},

@@ -9,6 +9,15 @@ export const deploymentSpecSchema = z
     command: z.string().min(1).optional(),
     /** A Python flow's interpreter, relative to the baton.yaml's folder or on PATH. */
     python: z.string().trim().min(1).optional(),
+    /** The folder the runs work in, relative to the baton.yaml's folder (default: that folder): a local source. */
+    workdir: z.string().trim().min(1).optional(),
+    /** A git repository instead of a local folder. */
+    source: z
+      .object({ git: z.string().trim().min(1), ref: z.string().trim().min(1).optional(), path: z.string().trim().min(1).optional(), credentials: z.string().trim().min(1).optional() })
+      .strict()
+      .optional(),
+    /** A command run in the working directory before the entrypoint (once per cache key). */
+    setup: z.union([z.string().trim().min(1), z.object({ run: z.string().trim().min(1), cacheKey: z.array(z.string().trim().min(1)).optional() }).strict()]).optional(),
     /** A command's parameters as a JSON Schema (flows get theirs from the code). */
     parameterSchema: z.record(z.string(), z.unknown()).optional(),
     flow: z.string().min(1).optional(),
@@ -40,6 +49,7 @@ export const deploymentSpecSchema = z
   .strict()
   .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })
   .refine((d) => d.python === undefined || isPythonEntrypoint(d.entrypoint), { message: "python is the interpreter of a Python flow: give an entrypoint path/file.py:function, or leave python out", path: ["python"] })
+  .refine((d) => d.workdir === undefined || d.source === undefined, { message: "give workdir (a folder on this machine) or source (a git repository), not both", path: ["workdir"] })
   .refine((d) => d.parameterSchema === undefined || d.command !== undefined, {
     message: "a flow's parameter schema comes from its code (zod parameters or the Python signature); parameterSchema is for commands",
     path: ["parameterSchema"],

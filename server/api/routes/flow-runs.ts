@@ -6,6 +6,7 @@ import {
   runListQuerySchema,
   runHeartbeatResponseSchema,
   runListSchema,
+  sourceCommitReportSchema,
   stateReportBatchSchema,
   stateReportResultSchema,
   transitionResultSchema,
@@ -17,6 +18,7 @@ import { cancelRun, reportStates, retryRun, toWire } from "../../runs/change-run
 import { createAdhocRun } from "../../runs/create-run";
 import { renewRunLease } from "../../orchestration/renew-run-lease";
 import { getRun } from "../../runs/load-runs";
+import { recordSourceCommit } from "../../runs/record-source-commit";
 import { getRunWithWaiting, listRunsWithWaiting } from "../../runs/with-waiting";
 import { principalActor } from "../../api-keys/authenticate-api-key";
 import { allowRoles, requireApiKey, requireKeyOrRunToken, type ApiEnv } from "../authenticate";
@@ -128,6 +130,23 @@ export function registerFlowRuns(app: OpenAPIHono<ApiEnv>) {
       if (!run) throw new AppError("FORBIDDEN", "Use the run's run token for its heartbeat; agents heartbeat with POST /agents/{id}/heartbeat.");
       if (run.runId !== c.req.valid("param").id) throw new AppError("NOT_FOUND", "Flow run not found.");
       return c.json(await renewRunLease(c.get("db"), run), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/flow-runs/{id}/source-commit",
+      summary: "The commit of its deployment's git source a run runs, with the run's token (its agent, once it resolved the ref)",
+      middleware: [requireKeyOrRunToken] as const,
+      request: { ...idParam, ...jsonBody(sourceCommitReportSchema) },
+      responses: { 200: json("Recorded (or already this commit)", z.object({ sourceCommit: z.string() })), ...errorResponses },
+    }),
+    async (c) => {
+      const run = c.get("run");
+      if (!run) throw new AppError("FORBIDDEN", "Use the run's run token: the agent running it records its commit.");
+      if (run.runId !== c.req.valid("param").id) throw new AppError("NOT_FOUND", "Flow run not found.");
+      return c.json(await recordSourceCommit(c.get("db"), run.workspaceId, run.runId, c.req.valid("json").commit), 200);
     },
   );
 

@@ -102,7 +102,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
             name: r.name,
             flowName: r.flow_name,
             deployment: r.deployment_id
-              ? { id: r.deployment_id, name: r.deployment_name!, kind: r.kind!, entrypoint: r.entrypoint, command: r.command, python: r.python, timeoutSeconds: r.timeout_seconds }
+              ? { id: r.deployment_id, name: r.deployment_name!, kind: r.kind!, entrypoint: r.entrypoint, command: r.command, python: r.python, source: r.source, setup: r.setup, timeoutSeconds: r.timeout_seconds }
               : null,
             parameters: r.parameters,
             tags: r.tags,
@@ -110,6 +110,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
             leaseToken: r.lease_token,
             leaseExpiresAt: r.lease_expires_at.toISOString(),
             runToken: issueRunToken({ workspaceId: ws, runId: r.id, attempt: r.attempt }),
+            sourceCommit: r.source_commit,
             scheduledTime: r.scheduled_time.toISOString(),
           })),
         },

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { CATCH_UP_POLICIES, type RetryDelay } from "../../../agent/protocol/deployments";
+import { CATCH_UP_POLICIES, type DeploymentSource, type RetryDelay, type SetupStep } from "../../../agent/protocol/deployments";
 import { workPools } from "./work-pools";
 import { workspaces } from "./workspaces";
 
@@ -34,6 +34,11 @@ export const deployments = pgTable(
     command: text(),
     /** A Python flow's interpreter (`.venv/bin/python`, a conda env's python); null: the agent's `--python` (docs/python.md). */
     python: text(),
+    /** Where the code is (agent/protocol/deployments.ts deploymentSourceSchema); null: the agent's --workdir. */
+    source: jsonb().$type<DeploymentSource>(),
+    /** The host of a local source, kept apart so the claim filters on a plain column. */
+    sourceHost: text(),
+    setup: jsonb().$type<SetupStep>(),
     workPoolId: uuid()
       .notNull()
       .references(() => workPools.id, { onDelete: "restrict" }),

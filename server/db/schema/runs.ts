@@ -53,6 +53,8 @@ export const flowRuns = pgTable(
     /** The lease of the attempt the reaper ended: that attempt's own late final report may still replace the verdict, until anything else happens to the run. */
     reapedLeaseToken: uuid(),
     idempotencyKey: text(),
+    /** The commit of its deployment's git source the run runs: set by a re-run "with the same code", else by the agent of its first attempt once it resolved the ref. */
+    sourceCommit: text(),
     createdBy: text(),
     autoScheduled: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
