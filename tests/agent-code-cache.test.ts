@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diskBytes } from "../agent/agent/source/checkout-store";
 import { gitFailure } from "../agent/agent/source/git-command";
 import { CodeCache, repoHash, SourceError, type GitSource } from "../agent/agent/source/git-source";
+import { waitFor } from "./helpers/app-process";
 import { freePort } from "./helpers/free-port";
 import { installGitShim, startGitHttpServer, TestRepo, type GitHttpServer } from "./helpers/git-repos";
 
@@ -241,6 +242,41 @@ describe("the code cache: crashes and disk bound", () => {
     expect(fs.existsSync(`${co.dir}.done`)).toBe(true);
     expect(fs.existsSync(leftover)).toBe(false);
     again.release();
+  });
+
+  it("survives an agent killed -9 in the middle of a checkout: the next agent takes over its locks and redoes the checkout", async () => {
+    const { repo, first, cache } = fresh({ "flow.sh": "echo v1\n", "big.bin": "y".repeat(200_000) });
+    // A git that hands tar 30 KB of the archive (tar reads 10 KB records) and then hangs, so the agent is killed while tar is half done.
+    const hang = path.join(root, "hang-shim");
+    fs.mkdirSync(hang, { recursive: true });
+    const pidFile = path.join(hang, "archive.pid");
+    fs.writeFileSync(
+      path.join(hang, "git"),
+      `#!/bin/sh\nfor a in "$@"; do if [ "$a" = archive ]; then echo $$ > ${pidFile}; /usr/bin/git "$@" | head -c 30000; exec sleep 30; fi; done\nexec /usr/bin/git "$@"\n`,
+      { mode: 0o755 },
+    );
+    const script = path.join(hang, "checkout.mts");
+    fs.writeFileSync(
+      script,
+      `import { CodeCache } from ${JSON.stringify(path.resolve("agent/agent/source/git-source.ts"))};\nawait new CodeCache({ dir: process.argv[2] }).checkout({ git: process.argv[3], ref: "main" }, process.argv[4]);\n`,
+    );
+    const agent = spawn(process.execPath, ["--import", "tsx", script, cache.dir, repo.url, first], { env: { ...process.env, PATH: `${hang}:${process.env.PATH}` }, stdio: "ignore" });
+    const tmp = path.join(cache.dir, "tmp");
+    await waitFor(async () => fs.existsSync(pidFile) && fs.readdirSync(tmp).some((d) => d.startsWith(`${agent.pid}-`) && fs.readdirSync(path.join(tmp, d)).length > 0), {
+      timeoutMs: 20_000,
+      what: "the agent to be halfway through the checkout",
+    });
+    agent.kill("SIGKILL");
+    await new Promise((r) => agent.once("exit", r));
+    process.kill(-Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL");
+    expect(fs.readdirSync(path.join(cache.dir, "locks")).length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(cache.dir, "checkouts", `${repoHash(repo.url)}-${first}`))).toBe(false);
+
+    const next = new CodeCache({ dir: cache.dir });
+    const co = await next.checkout({ git: repo.url, ref: "main" }, first);
+    expect(read(co.dir, "big.bin")).toHaveLength(200_000);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    co.release();
   });
 
   it("takes over the mirror lock of a dead agent process", async () => {

@@ -15,6 +15,8 @@ export class CheckoutStore {
   private readonly tmpRoot: string;
   private readonly locks: string;
   private readonly users = new Map<string, number>();
+  /** Measured sizes, forgotten when the checkout is released (its run may have written to it, a setup step's .venv). */
+  private readonly sizes = new Map<string, number>();
   private readonly queue = new KeyedQueue();
   /** Tells this store's in-use files from those of another CodeCache in the same process. */
   private readonly instance = crypto.randomBytes(4).toString("hex");
@@ -58,6 +60,7 @@ export class CheckoutStore {
     const n = (this.users.get(key) ?? 1) - 1;
     if (n > 0) return void this.users.set(key, n);
     this.users.delete(key);
+    this.sizes.delete(key);
     void this.queue
       .run(key, async () => {
         if (this.users.has(key)) return;
@@ -83,6 +86,7 @@ export class CheckoutStore {
           throw err;
         }
         await fs.writeFile(this.doneFile(key), JSON.stringify({ at: new Date().toISOString() }));
+        this.sizes.delete(key);
         outcome = "extracted";
       }
       await fs.writeFile(this.inUseFile(key), "");
@@ -101,7 +105,9 @@ export class CheckoutStore {
     for (const e of names) {
       if (!e.isDirectory()) continue;
       const done = await fs.stat(this.doneFile(e.name)).catch(() => null);
-      entries.push({ key: e.name, bytes: await diskBytes(this.dirOf(e.name)), lastUsed: done ? done.mtimeMs : 0 });
+      const bytes = this.sizes.get(e.name) ?? (await diskBytes(this.dirOf(e.name)));
+      if (done) this.sizes.set(e.name, bytes);
+      entries.push({ key: e.name, bytes, lastUsed: done ? done.mtimeMs : 0 });
     }
     let bytes = entries.reduce((s, e) => s + e.bytes, 0);
     const removed: string[] = [];
@@ -114,6 +120,7 @@ export class CheckoutStore {
         return true;
       });
       if (gone) {
+        this.sizes.delete(e.key);
         bytes -= e.bytes;
         removed.push(e.key);
       }

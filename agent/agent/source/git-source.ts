@@ -85,7 +85,9 @@ export class CodeCache {
       });
       const dir = path.join(this.store.dirOf(key), sub);
       const st = await fs.stat(dir).catch(() => null);
-      if (!st?.isDirectory()) throw new SourceError("bad_ref", `The folder "${sub}" does not exist in commit ${commit.slice(0, 12)} of ${remote.url}. Fix the deployment's source path (relative to the repository's root).`);
+      // A symlink in the repository must not take the run outside its checkout.
+      const inside = st?.isDirectory() && `${await fs.realpath(dir)}/`.startsWith(`${await fs.realpath(this.store.dirOf(key))}/`);
+      if (!inside) throw new SourceError("bad_ref", `The folder "${sub}" does not exist in commit ${commit.slice(0, 12)} of ${remote.url}. Fix the deployment's source path (relative to the repository's root).`);
       this.log(`code: ${outcome === "cached" ? "using the cached checkout of" : "checked out"} ${commit.slice(0, 12)} of ${remote.url} in ${Date.now() - started} ms`);
       this.schedulePrune();
       return { dir, release };
@@ -143,11 +145,11 @@ export class CodeCache {
         else {
           await removeStaleGitLocks(mirror);
           this.log(`code: fetching ${remote.url}`);
-          await runGit(["--git-dir", mirror, "-c", "gc.autoDetach=false", "fetch", "--prune", "--quiet", remote.url, ...REFSPECS], { ...call, what: "fetching" });
+          await runGit(["--git-dir", mirror, ...FETCH_CONFIG, "fetch", "--prune", "--quiet", remote.url, ...REFSPECS], { ...call, what: "fetching" });
         }
         if (await hasCommit(mirror, commit, remote, this.gitTimeoutMs)) return mirror;
         // Not on any branch or tag (force-pushed away, or only on a pull request): ask for it by id, which hosts like GitHub allow.
-        await runGit(["--git-dir", mirror, "fetch", "--quiet", remote.url, commit], { ...call, what: `fetching commit ${commit.slice(0, 12)} of` }).catch((err: SourceError) => {
+        await runGit(["--git-dir", mirror, ...FETCH_CONFIG, "fetch", "--quiet", remote.url, commit], { ...call, what: `fetching commit ${commit.slice(0, 12)} of` }).catch((err: SourceError) => {
           if (err.kind !== "unreachable" && err.kind !== "bad_ref") throw err;
         });
         if (await hasCommit(mirror, commit, remote, this.gitTimeoutMs)) return mirror;
@@ -165,7 +167,7 @@ export class CodeCache {
       // The checkout is the commit's exact tree: no export-ignore or export-subst from the repository's .gitattributes.
       await fs.writeFile(path.join(tmp, "info", "attributes"), "* -export-ignore -export-subst\n");
       this.log(`code: cloning ${remote.url}`);
-      await runGit(["--git-dir", tmp, "-c", "gc.autoDetach=false", "fetch", "--quiet", remote.url, ...REFSPECS], { ...call, what: "cloning" });
+      await runGit(["--git-dir", tmp, ...FETCH_CONFIG, "fetch", "--quiet", remote.url, ...REFSPECS], { ...call, what: "cloning" });
       await fs.rename(tmp, mirror);
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -194,6 +196,11 @@ export class CodeCache {
 }
 
 const REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+/**
+ * Keep every fetch as one pack: a pack is moved into place only when complete, whereas loose
+ * objects of a fetch killed -9 could leave a commit without its trees, which would look present.
+ */
+const FETCH_CONFIG = ["-c", "gc.autoDetach=false", "-c", "fetch.unpackLimit=1"];
 
 function subfolder(p: string | null | undefined): string {
   const clean = path.posix.normalize((p ?? "").trim().replace(/^\/+/, "") || ".");
