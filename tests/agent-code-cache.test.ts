@@ -65,6 +65,14 @@ describe("the code cache: refs and commits", () => {
     co.release();
   });
 
+  it("checks out the commit's exact tree: files marked export-ignore or export-subst in .gitattributes are kept as committed", async () => {
+    const { first, cache, repo } = fresh({ ".gitattributes": "tests export-ignore\nversion.txt export-subst\n", "tests/test_flow.py": "def test(): pass\n", "version.txt": "$Format:%H$\n" });
+    const co = await cache.checkout({ git: repo.url, ref: "main" }, first);
+    expect(read(co.dir, "tests/test_flow.py")).toBe("def test(): pass\n");
+    expect(read(co.dir, "version.txt")).toBe("$Format:%H$\n");
+    co.release();
+  });
+
   it("resolves a tag (annotated: the commit it points at) and keeps a 40-hex ref as is", async () => {
     const { repo, first, cache } = fresh();
     repo.tag("v1.0");

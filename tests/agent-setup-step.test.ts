@@ -79,6 +79,8 @@ describe("the setup step", () => {
     expect(err.message).toBe(`The setup step \`${setup.run}\` exited with code 3: ERROR: No matching distribution found for numpy==99`);
     await failure(runSetup(dir, setup, opts));
     expect(runs()).toBe(2);
+    const gone = await failure(runSetup(path.join(dir, "missing"), setup, opts));
+    expect(gone.message).toBe(`The setup step \`${setup.run}\` cannot run: its working directory ${path.join(dir, "missing")} does not exist.`);
   });
 
   it("times out: the whole process group is killed, SIGKILL for a step that ignores SIGTERM", async () => {

@@ -30,13 +30,13 @@ export class CheckoutStore {
     this.locks = path.join(cacheDir, "locks");
   }
 
-  /** Removes what a killed process left: temp dirs of dead pids (ours included: this pid is new). */
+  /** Removes what a killed process left: the temp dirs of dead pids. */
   async recover(): Promise<void> {
     await fs.mkdir(this.root, { recursive: true });
     await fs.mkdir(this.tmpRoot, { recursive: true });
     for (const name of await fs.readdir(this.tmpRoot)) {
       const pid = Number(name.split("-")[0]);
-      if (!pidAlive(pid) || pid === process.pid) await fs.rm(path.join(this.tmpRoot, name), { recursive: true, force: true });
+      if (!pidAlive(pid)) await fs.rm(path.join(this.tmpRoot, name), { recursive: true, force: true });
     }
   }
 

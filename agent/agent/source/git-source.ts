@@ -68,7 +68,6 @@ export class CodeCache {
     commit = commit.trim().toLowerCase();
     if (!FULL_COMMIT.test(commit)) throw new SourceError("bad_ref", `"${commit}" is not a full commit id (40 hex characters); resolve the ref first.`);
     const sub = subfolder(source.path);
-    await this.init();
     const key = `${repoHash(remote.url)}-${commit}`;
     const started = Date.now();
     this.store.acquire(key);
@@ -79,6 +78,7 @@ export class CodeCache {
       this.store.release(key);
     };
     try {
+      await this.init();
       const outcome = await this.store.ensure(key, async (tmp) => {
         const mirror = await this.ensureCommit(remote, commit);
         await this.extract(remote, mirror, commit, tmp);
@@ -114,14 +114,21 @@ export class CodeCache {
   }
 
   private init(): Promise<void> {
-    this.ready ??= Promise.all([this.store.recover(), fs.mkdir(path.join(this.dir, "git"), { recursive: true })]).then(() => undefined);
+    this.ready ??= Promise.all([this.store.recover(), fs.mkdir(path.join(this.dir, "git"), { recursive: true })]).then(
+      () => undefined,
+      (err: unknown) => {
+        // Tried again on the next call (a full disk gets freed).
+        this.ready = null;
+        throw err;
+      },
+    );
     return this.ready;
   }
 
   private remote(source: GitSource, credentials?: string | null): GitRemote {
     const url = source.git?.trim() ?? "";
     // A URL starting with "-" would be read by git as an option (--upload-pack=…).
-    if (!url || url.startsWith("-")) throw new SourceError("unreachable", `"${url}" is not a git repository URL. Give an https://, ssh:// (or git@host:path) or file:// URL.`);
+    if (!url || url.startsWith("-")) throw new SourceError("unreachable", `"${scrub(url, [])}" is not a git repository URL. Give an https://, ssh:// (or git@host:path) or file:// URL.`);
     try {
       return gitRemote(url, credentials);
     } catch {

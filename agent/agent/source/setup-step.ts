@@ -31,7 +31,9 @@ const queue = new KeyedQueue();
  */
 export async function runSetup(dir: string, setup: SetupStep, opts: SetupOptions): Promise<{ skipped: boolean; ms: number }> {
   const started = Date.now();
-  const real = await fs.realpath(dir);
+  const real = await fs.realpath(dir).catch(() => {
+    throw new SourceError("setup_failed", `The setup step \`${short(setup.run)}\` cannot run: its working directory ${dir} does not exist.`);
+  });
   const dirHash = crypto.createHash("sha256").update(real).digest("hex").slice(0, 16);
   const markerFile = path.join(opts.cacheDir, "setup", `${dirHash}.json`);
   const lockFile = path.join(opts.cacheDir, "locks", `setup-${dirHash}.lock`);
