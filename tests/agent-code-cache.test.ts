@@ -48,6 +48,22 @@ async function failure(p: Promise<unknown>): Promise<SourceError> {
   return err as SourceError;
 }
 
+/** An agent process doing one checkout (args: cache dir, URL, commit); prints the run's directory. */
+function agentProcess(args: string[], env: Record<string, string> = {}) {
+  const script = path.join(root, "checkout.mts");
+  if (!fs.existsSync(script)) {
+    const mod = JSON.stringify(path.resolve("agent/agent/source/git-source.ts"));
+    fs.writeFileSync(script, `import { CodeCache } from ${mod};\nconst [dir, git, commit] = process.argv.slice(2);\nconsole.log((await new CodeCache({ dir }).checkout({ git, ref: "main" }, commit)).dir);\n`);
+  }
+  return spawn(process.execPath, ["--import", "tsx", script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+}
+
+async function text(child: ReturnType<typeof spawn>): Promise<string> {
+  let out = "";
+  for await (const chunk of child.stdout!) out += String(chunk);
+  return out;
+}
+
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), "utf8");
 const deadPid = () => spawnSync("true").pid!;
 
@@ -263,12 +279,7 @@ describe("the code cache: crashes and disk bound", () => {
       `#!/bin/sh\nfor a in "$@"; do if [ "$a" = archive ]; then echo $$ > ${pidFile}; /usr/bin/git "$@" | head -c 30000; exec sleep 30; fi; done\nexec /usr/bin/git "$@"\n`,
       { mode: 0o755 },
     );
-    const script = path.join(hang, "checkout.mts");
-    fs.writeFileSync(
-      script,
-      `import { CodeCache } from ${JSON.stringify(path.resolve("agent/agent/source/git-source.ts"))};\nawait new CodeCache({ dir: process.argv[2] }).checkout({ git: process.argv[3], ref: "main" }, process.argv[4]);\n`,
-    );
-    const agent = spawn(process.execPath, ["--import", "tsx", script, cache.dir, repo.url, first], { env: { ...process.env, PATH: `${hang}:${process.env.PATH}` }, stdio: "ignore" });
+    const agent = agentProcess([cache.dir, repo.url, first], { PATH: `${hang}:${process.env.PATH}` });
     const tmp = path.join(cache.dir, "tmp");
     await waitFor(async () => fs.existsSync(pidFile) && fs.readdirSync(tmp).some((d) => d.startsWith(`${agent.pid}-`) && fs.readdirSync(path.join(tmp, d)).length > 0), {
       timeoutMs: 20_000,
@@ -285,6 +296,22 @@ describe("the code cache: crashes and disk bound", () => {
     expect(read(co.dir, "big.bin")).toHaveLength(200_000);
     expect(fs.readdirSync(tmp)).toEqual([]);
     co.release();
+  });
+
+  it("two agent processes sharing a cache check out a new commit with one clone and one extraction", async () => {
+    const { repo, first, cache } = fresh();
+    const before = shim.calls().length;
+    const agents = [agentProcess([cache.dir, repo.url, first]), agentProcess([cache.dir, repo.url, first])];
+    const outputs = await Promise.all(agents.map(async (a) => {
+        const [code, out] = await Promise.all([new Promise((r) => a.once("exit", r)), text(a)]);
+        return { code, out };
+      }));
+    expect(outputs.map((o) => o.code)).toEqual([0, 0]);
+    expect(outputs[0]!.out).toBe(outputs[1]!.out);
+    expect(read(outputs[0]!.out.trim(), "flow.sh")).toBe("echo v1\n");
+    const ours = shim.calls().slice(before).filter((c) => c.argv.some((a) => a.startsWith(cache.dir)));
+    expect(ours.filter((c) => c.argv.includes("fetch"))).toHaveLength(1);
+    expect(ours.filter((c) => c.argv.includes("archive"))).toHaveLength(1);
   });
 
   it("takes over the mirror lock of a dead agent process", async () => {
