@@ -41,6 +41,7 @@ export class CodeCache {
   private readonly mirrorQueue = new KeyedQueue();
   private ready: Promise<void> | null = null;
   private pruning: Promise<unknown> = Promise.resolve();
+  private readonly resolving = new Map<string, Promise<string>>();
 
   constructor(opts: CodeCacheOptions) {
     this.dir = path.resolve(opts.dir);
@@ -51,10 +52,22 @@ export class CodeCache {
     this.store = new CheckoutStore(this.dir, this.gitTimeoutMs * 3);
   }
 
-  /** The commit `ref` points at now: `git ls-remote` for a branch or tag (no fetch), a 40-hex ref as is. */
-  async resolve(source: GitSource, credentials?: string | null): Promise<string> {
+  /**
+   * The commit `ref` points at now: `git ls-remote` for a branch or tag (no fetch), a 40-hex ref
+   * as is. Runs claimed together share one ls-remote: the answer is "now" for all of them.
+   */
+  resolve(source: GitSource, credentials?: string | null): Promise<string> {
     const ref = source.ref.trim();
-    if (FULL_COMMIT.test(ref.toLowerCase())) return ref.toLowerCase();
+    if (FULL_COMMIT.test(ref.toLowerCase())) return Promise.resolve(ref.toLowerCase());
+    const key = crypto.createHash("sha256").update(`${source.git}\0${ref}\0${credentials ?? ""}`).digest("hex");
+    const inFlight = this.resolving.get(key);
+    if (inFlight) return inFlight;
+    const p = this.lsRemote(source, ref, credentials).finally(() => this.resolving.delete(key));
+    this.resolving.set(key, p);
+    return p;
+  }
+
+  private async lsRemote(source: GitSource, ref: string, credentials?: string | null): Promise<string> {
     const remote = this.remote(source, credentials);
     const commit = await lsRemote(ref, { remote, timeoutMs: this.gitTimeoutMs, what: "listing the branches and tags of", log: this.log });
     if (commit) return commit;
