@@ -240,6 +240,18 @@ describe("the code cache: failures", () => {
     silent.close();
   });
 
+  it("says so when git is not installed", async () => {
+    const { repo, cache } = fresh();
+    const path0 = process.env.PATH;
+    process.env.PATH = path.join(root, "empty-bin");
+    try {
+      const err = await failure(cache.resolve({ git: repo.url, ref: "main" }));
+      expect(err.message).toBe(`\`git\` is not installed on this agent's machine (or not on its PATH), so the code of ${repo.url} cannot be fetched. Install git and restart the agent.`);
+    } finally {
+      process.env.PATH = path0;
+    }
+  });
+
   it("classifies git's disk-full message as a disk failure", () => {
     const err = gitFailure("fetching", "https://example.com/r.git", ["fatal: write error: No space left on device", "fatal: index-pack failed"], null);
     expect(err.kind).toBe("disk");

@@ -74,6 +74,8 @@ export function gitFailure(what: string, url: string, stderr: string[], timedOut
     return new SourceError("timeout", `git took longer than ${seconds(timedOutMs)} ${what} ${url} and was stopped. Check this machine's network to the repository's host, or raise the agent's git timeout for large repositories.`);
   }
   const all = lines.join("\n");
+  const missing = /^spawn (\S+) ENOENT/m.exec(all);
+  if (missing) return new SourceError("unreachable", `\`${missing[1]}\` is not installed on this agent's machine (or not on its PATH), so the code of ${url} cannot be fetched. Install git and restart the agent.`);
   if (DISK.test(all)) return new SourceError("disk", `No space left on the agent's disk while ${what} ${url} (${detail}). Free disk space on this machine, or lower the agent's code cache bound.`);
   if (AUTH.test(all)) {
     const hint = /Host key verification failed/i.test(all)
