@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { ApiError, isRetryable, type ApiClient } from "../client/api-client";
+import { ApiClient, ApiError, isRetryable } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
 import { LogShipper } from "./log-shipper";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
@@ -19,6 +19,9 @@ export type AgentOptions = {
   workdir: string;
   /** The interpreter of Python flows whose deployment names none (`--python`, default python3). */
   python: string;
+  /** The code cache of git sources (default ~/.baton/cache) and its bound on checkouts. */
+  cacheDir?: string;
+  cacheMaxBytes?: number;
   graceSeconds: number;
   version: string;
   log: (line: string) => void;
@@ -53,7 +56,7 @@ export class Agent {
   constructor(private readonly opts: AgentOptions) {
     this.logs = new LogShipper(opts.client);
     this.states = new StateReporter(opts.client);
-    this.code = new RunCode({ workdir: opts.workdir });
+    this.code = new RunCode({ workdir: opts.workdir, cacheDir: opts.cacheDir, cacheMaxBytes: opts.cacheMaxBytes, log: opts.log });
   }
 
   async run(): Promise<number> {
@@ -159,7 +162,12 @@ export class Agent {
     let code: PreparedCode | null = null;
     let failure: string | null = null;
     try {
-      code = await this.code.prepare(run);
+      code = await this.code.prepare(run, {
+        signal: held.prep.signal,
+        onOutput: (level, message) => this.output(held, { level, message }),
+        recordCommit: (commit) => this.recordCommit(run, commit),
+        credentials: null,
+      });
     } catch (err) {
       if (!(err instanceof CodeUnavailable)) throw err;
       failure = err.message;
@@ -201,6 +209,15 @@ export class Agent {
     if (final) {
       const res = await this.states.report(run, final);
       this.opts.log(`Run ${run.name} (${run.id}) ${final.name ?? final.type}${res.status === "ACCEPT" ? "" : ` (server: ${res.status} ${res.reason ?? ""})`}`);
+    }
+  }
+
+  /** The commit a git run resolved to, for its page and its retries; a run whose commit could not be recorded still runs. */
+  private async recordCommit(run: ClaimedRun, commit: string) {
+    try {
+      await new ApiClient(this.opts.client.baseUrl, run.runToken, "baton-agent").request("POST", `/flow-runs/${run.id}/source-commit`, { body: { commit }, timeoutMs: 10_000 });
+    } catch (err) {
+      this.opts.log(`Run ${run.name} (${run.id}): could not record its commit ${commit} (${(err as Error).message}); it runs it anyway`);
     }
   }
 

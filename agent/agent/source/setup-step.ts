@@ -4,9 +4,10 @@ import path from "node:path";
 import { spawnBounded } from "./bounded-spawn";
 import { KeyedQueue, LockTimeoutError, withFileLock } from "./file-lock";
 import { seconds, SourceError } from "./source-error";
+import type { SetupStep as ProtocolSetupStep } from "../../protocol/deployments";
 
 /** A command run in the working directory before the entrypoint; cacheKey: files (relative to that directory) whose contents decide whether it must run again. */
-export type SetupStep = { run: string; cacheKey?: string[] };
+export type SetupStep = Pick<ProtocolSetupStep, "run"> & { cacheKey?: string[] };
 
 export type SetupOptions = {
   /** Where markers and locks are kept (the code cache's dir). */
