@@ -76,6 +76,11 @@ export const claimedRunSchema = z
     leaseExpiresAt: z.string(),
     runToken: z.string(),
     scheduledTime: z.string(),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .meta({ description: "The run's environment, its deployment's env with secrets and variables resolved: for this claim only, never stored with the run" }),
+    secretEnv: z.array(z.string()).default([]).meta({ description: "The env names whose values are secrets: the agent masks those values in the logs it sends" }),
   })
   .meta({ id: "ClaimedRun" });
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { claimRequestSchema, claimResponseSchema, workPoolCreateSchema, workPoolSchema, workPoolUpdateSchema } from "../../../agent/protocol/work-pools";
 import { resolveClaimant } from "../../agents/agents";
 import { claimWithWait } from "../../dispatch/claim-with-wait";
+import { resolveClaimEnv } from "../../secrets/resolve-claim-env";
 import { issueRunToken } from "../../orchestration/run-token";
 import { reportStates } from "../../runs/change-run-state";
 import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
@@ -71,7 +72,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
       const db = c.get("db");
       const body = c.req.valid("json");
       const { workPoolId, agentId } = await resolveClaimant(db, ws, c.req.valid("param").name, body.agentId);
-      const result = await claimWithWait(db.$client, c.get("listener"), {
+      const claimed = await claimWithWait(db.$client, c.get("listener"), {
         workspaceId: ws,
         workPoolId,
         agentId,
@@ -79,6 +80,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
         waitMs: body.waitSeconds * 1000,
         signal: c.req.raw.signal,
       });
+      const result = { ...claimed, ...(await resolveClaimEnv(db.$client, ws, claimed.runs)) };
       // The agent hung up (it is shutting down) after runs were claimed for it: nobody will get
       // them, so give them back now rather than when their lease expires.
       if (c.req.raw.signal.aborted && result.runs.length > 0) {
@@ -111,6 +113,8 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
             leaseExpiresAt: r.lease_expires_at.toISOString(),
             runToken: issueRunToken({ workspaceId: ws, runId: r.id, attempt: r.attempt }),
             scheduledTime: r.scheduled_time.toISOString(),
+            env: r.env,
+            secretEnv: r.secretKeys,
           })),
         },
         200,
