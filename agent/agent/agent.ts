@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { ApiError, isRetryable, type ApiClient } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
 import { LogShipper } from "./log-shipper";
+import { SecretMasker } from "./mask-secrets";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
 import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS, KILL_GRACE_SECONDS } from "../protocol/leases";
@@ -22,7 +23,7 @@ export type AgentOptions = {
 
 const CLAIM_WAIT_SECONDS = 30;
 
-type Held = { run: ClaimedRun; process: RunProcess | null; seq: number };
+type Held = { run: ClaimedRun; process: RunProcess | null; seq: number; masker: SecretMasker };
 
 /**
  * `baton agent start`: registers, heartbeats, and long-polls its pool for runs while it has free
@@ -111,7 +112,7 @@ export class Agent {
         await sleep(wait, this.stopping.signal);
         continue;
       }
-      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0 });
+      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0, masker: SecretMasker.forRun(run) });
       if (runs.length > 0) this.heartbeatSoon();
       for (const run of runs) void this.execute(run);
     }
@@ -135,6 +136,7 @@ export class Agent {
         workdir: this.opts.workdir,
         graceSeconds: KILL_GRACE_SECONDS,
         onOutput: (o) => this.output(held, o),
+        onSecret: (value) => held.masker.add(value),
         onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),
       },
       leaseEnd(started.appliedFrom ?? now()),
@@ -144,6 +146,7 @@ export class Agent {
     const final = await proc.done;
     await this.logs.flushed();
     if (final) {
+      if (final.message) final.message = held.masker.mask(final.message);
       const res = await this.states.report(run, final);
       this.opts.log(`Run ${run.name} (${run.id}) ${final.name ?? final.type}${res.status === "ACCEPT" ? "" : ` (server: ${res.status} ${res.reason ?? ""})`}`);
     }
@@ -157,7 +160,7 @@ export class Agent {
       seq: held.seq++,
       level: o.level,
       timestamp: o.timestamp ?? new Date().toISOString(),
-      message: o.message,
+      message: held.masker.mask(o.message),
       taskRunId: o.taskRunId ?? null,
     });
   }

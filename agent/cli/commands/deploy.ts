@@ -14,7 +14,7 @@ import { print, printJson } from "../output";
 const USAGE = `baton deploy [path/file.ts:flowName | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
        [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
-       [--catchup all|latest|none] [--max-lateness S] [--json]
+       [--catchup all|latest|none] [--max-lateness S] [--env K=V …] [--json]
    or: baton deploy [--file baton.yaml] [--json]     (every deployment and concurrency limit in the file)`;
 
 const FLAGS = {
@@ -35,6 +35,7 @@ const FLAGS = {
   description: { type: "string" },
   catchup: { type: "string" },
   "max-lateness": { type: "string" },
+  env: { type: "string", multiple: true },
   file: { type: "string", short: "f" },
   json: { type: "boolean" },
 } as const;
@@ -114,6 +115,7 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     description: values.description,
     catchup: values.catchup,
     maxLateness: values["max-lateness"] === undefined ? undefined : Number(values["max-lateness"]),
+    env: values.env ? parseEnvFlags(values.env as string[]) : undefined,
   };
   const parsed = deploymentSpecSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
@@ -121,6 +123,17 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     throw new CliError(`${parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join("\n")}\n\nUsage: ${USAGE}`, 2);
   }
   return parsed.data;
+}
+
+/** `--env K=V`, each taken as text (`--env TOKEN='{{ secrets.api-token }}'` for a reference). */
+function parseEnvFlags(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliError(`--env ${pair}: use NAME=value, e.g. --env MODE=prod or --env TOKEN='{{ secrets.api-token }}'`, 2);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
 }
 
 async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> }> {
@@ -133,6 +146,8 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string): Promise<Deployme
     // Like the schedules, the file is the truth: left out means the default (latest, no limit).
     catchUp: spec.catchup ?? "latest",
     maxLatenessSeconds: spec.maxLateness ?? null,
+    env: spec.env ?? {},
+    secrets: spec.secrets ?? [],
     schedules: schedulesOf(spec),
   };
   if (spec.command) {
