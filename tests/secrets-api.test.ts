@@ -22,26 +22,12 @@ async function auditActions(workspaceId: string) {
 }
 
 describe("secrets and variables: roles", () => {
-  it("developers and owners write; runners and viewers see names and variable values, never a secret's value", async () => {
-    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["developer", "runner", "viewer"]);
+  it("keys: a viewer's key lists names but cannot read a value, a developer's key can; every change and read is audited without the value", async () => {
+    // The same cases through tRPC (the UI) are in tests/roles.test.ts.
+    const { ws, owner, members } = await createWorkspaceWithMembers(db, ["developer", "viewer"]);
     const slug = ws.slug;
     await members.developer.caller.secrets.set({ workspace: slug, name: "aws-key", value: "AKIA-role-test" });
     await members.developer.caller.variables.set({ workspace: slug, name: "bucket", value: "my-bucket" });
-    for (const role of ["runner", "viewer"] as const) {
-      const caller = members[role].caller;
-      const listed = await caller.secrets.list({ workspace: slug });
-      expect(listed).toMatchObject([{ name: "aws-key", createdBy: members.developer.user.email, updatedBy: members.developer.user.email }]);
-      expect(JSON.stringify(listed)).not.toContain("AKIA-role-test");
-      expect(await caller.variables.list({ workspace: slug })).toMatchObject([{ name: "bucket", value: "my-bucket" }]);
-      for (const call of [
-        () => caller.secrets.set({ workspace: slug, name: "aws-key", value: "mine" }),
-        () => caller.secrets.remove({ workspace: slug, name: "aws-key" }),
-        () => caller.variables.set({ workspace: slug, name: "bucket", value: "mine" }),
-        () => caller.variables.remove({ workspace: slug, name: "bucket" }),
-      ]) {
-        await expect(call()).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining(`you are a ${role}`) });
-      }
-    }
     // Keys: a viewer's key lists names but cannot read the value; a developer's key can.
     const { key: viewerKey } = await owner.caller.apiKeys.create({ workspace: slug, name: "v", role: "viewer" });
     const { key: devKey } = await members.developer.caller.apiKeys.create({ workspace: slug, name: "d", role: "developer" });
