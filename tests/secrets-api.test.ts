@@ -133,6 +133,21 @@ describe("a deployment's env at claim time", () => {
   });
 });
 
+describe("a secret sealed under another key", () => {
+  it("fails the run before it starts, saying the key changed, and the claim still answers", async () => {
+    const w = await orchestrationWorkspace(db, api);
+    await put(w.key, "secrets", "old-key", "v");
+    const d = await deploy(api, w.key, { flowName: "etl", name: "rekeyed", env: { TOKEN: "{{ secrets.old-key }}" } });
+    // What a value sealed under a previous BATON_ENCRYPTION_KEY looks like to this server: it does not authenticate.
+    await db.$client.query("update secrets set sealed_value = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA' where workspace_id = $1", [w.ws.id]);
+    const run = await startRun(api, w.key, d.id);
+    expect(await claim(api, w.agentKey, w.agentId)).toEqual([]);
+    const got = await api.call("GET", `/api/v1/flow-runs/${run.id}`, { key: w.key });
+    expect(got.json.state.type).toBe("FAILED");
+    expect(got.json.state.message).toContain("cannot be decrypted: BATON_ENCRYPTION_KEY has changed");
+  });
+});
+
 describe("reads from code", () => {
   it("a run token reads only what its deployment declares (404 otherwise); each run's read is audited once", async () => {
     const w = await orchestrationWorkspace(db, api);

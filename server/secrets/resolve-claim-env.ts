@@ -50,7 +50,9 @@ export async function resolveClaimEnv<R extends ClaimedWithEnv>(pool: pg.Pool, w
       const fix = missing.kind === "secret" ? `baton secret set ${missing.name}` : `baton variable set ${missing.name} VALUE`;
       failed.push({
         run: r,
-        message: `The ${what} that deployment ${label} uses in env ${missing.key} no longer exists. Create it again (\`${fix}\`) or change the deployment's env, then retry the run.`,
+        message: missing.unreadable
+          ? `The ${what} that deployment ${label} uses in env ${missing.key} cannot be decrypted: BATON_ENCRYPTION_KEY has changed since it was set. Set it again (\`${fix}\`), then retry the run.`
+          : `The ${what} that deployment ${label} uses in env ${missing.key} no longer exists. Create it again (\`${fix}\`) or change the deployment's env, then retry the run.`,
       });
       continue;
     }
@@ -68,7 +70,7 @@ export async function resolveClaimEnv<R extends ClaimedWithEnv>(pool: pg.Pool, w
   return { runs: ok };
 }
 
-type Resolved = (RunEnv & { secretNames: string[] }) | { missing: { kind: "secret" | "variable"; name: string; key: string } };
+type Resolved = (RunEnv & { secretNames: string[] }) | { missing: { kind: "secret" | "variable"; name: string; key: string; unreadable?: boolean } };
 
 function resolveOne(env: Record<string, string>, secrets: Map<string, string>, variables: Map<string, unknown>): Resolved {
   if (Object.keys(env).length === 0) return { ...EMPTY, secretNames: [] };
@@ -82,7 +84,12 @@ function resolveOne(env: Record<string, string>, secrets: Map<string, string>, v
     } else if (ref.kind === "secret") {
       const sealed = secrets.get(ref.name);
       if (sealed === undefined) return { missing: { ...ref, key } };
-      out[key] = decryptSecret(sealed);
+      try {
+        out[key] = decryptSecret(sealed);
+      } catch {
+        // Sealed under another BATON_ENCRYPTION_KEY: fail the run with a message, not the whole claim.
+        return { missing: { ...ref, key, unreadable: true } };
+      }
       secretKeys.push(key);
       secretNames.push(ref.name);
     } else {
