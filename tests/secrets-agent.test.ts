@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/app-process";
+import { signInToApp } from "./helpers/app-sign-in";
 import { startCliEnvironment } from "./helpers/cli";
 
 const env = await startCliEnvironment();
@@ -113,7 +114,7 @@ describe("a deployment's env on a real agent", () => {
     expect((await env.api("GET", "/deployments")).deployments.map((x: { name: string }) => x.name)).not.toContain("refused");
   });
 
-  it("a secret's value appears nowhere but sealed: API and UI answers, CLI, logs, audit log, every table, the server's output", { timeout: 90_000 }, async () => {
+  it("a secret's value appears nowhere but sealed: API and UI answers, CLI, logs, audit log, live events, every table, the server's output", { timeout: 90_000 }, async () => {
     const value = `leak-${randomUUID()}`;
     await setSecret("leak-check", value);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-leak-"));
@@ -132,10 +133,26 @@ describe("a deployment's env on a real agent", () => {
     expect(deployed.stderr).toBe("");
     const d = JSON.parse(deployed.stdout)[0].deployment as { id: string; env: Record<string, string> };
     expect(d.env).toEqual({ LEAK: "{{ secrets.leak-check }}", PORT: "8080" });
+    // The browser's live stream, open while the run happens: its raw text is searched too.
+    const cookie = await signInToApp(env.apiUrl, env.workspace.owner.user.email);
+    const live = new AbortController();
+    const stream = await fetch(`${env.apiUrl}/api/w/${slug}/events`, { headers: { cookie }, signal: live.signal });
+    expect(stream.status).toBe(200);
+    let liveText = "";
+    void (async () => {
+      try {
+        for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) liveText += Buffer.from(chunk).toString();
+      } catch {
+        // aborted below
+      }
+    })();
     const agent = env.startAgent(["--limit", "1"]);
     const run = await startRun(d.id);
     const done = await ended(run.id);
     expect(done.state.type).toBe("FAILED");
+    await waitFor(async () => liveText.includes(run.id), { timeoutMs: 10_000, what: "the run's live events" });
+    live.abort();
+    expect(liveText).not.toContain(value);
     expect(await logsOf(run.id)).toEqual(["the token is ***", "in a url: https://x.test/?t=***", "failing with ***"]);
     // The run read the secret once (at its claim): one audit event, without the value.
     agent.child.kill("SIGTERM");
