@@ -104,6 +104,37 @@ describe("a deployment's env on a real agent", () => {
     await agent.exited;
   });
 
+  it("the CLI: a secret's value is never an argument; --from-file; variables as text or JSON; ls and rm", { timeout: 60_000 }, async () => {
+    const asArgument = await env.cli(["secret", "set", "cli-secret", "hunter2"]);
+    expect(asArgument.code).toBe(2);
+    expect(asArgument.stderr).toContain("The value is never an argument");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "baton-secret-")), "key.pem");
+    fs.writeFileSync(file, "-----BEGIN KEY-----\nabc\n-----END KEY-----\n");
+    expect((await env.cli(["secret", "set", "cli-secret", "--from-file", file])).code).toBe(0);
+    const { value } = await env.api("GET", "/secrets/cli-secret/value");
+    expect(value).toBe("-----BEGIN KEY-----\nabc\n-----END KEY-----\n");
+    expect((await env.cli(["secret", "set", "cli-empty"], { input: "" })).stderr).toContain("The secret's value is empty");
+    const listed = await env.cli(["secret", "ls", "--json"]);
+    expect(JSON.parse(listed.stdout).map((x: { name: string }) => x.name)).toContain("cli-secret");
+    expect(listed.stdout).not.toContain("BEGIN KEY");
+    expect((await env.cli(["secret", "rm", "cli-secret"])).code).toBe(0);
+    expect((await env.cli(["secret", "rm", "cli-secret"])).stderr).toContain('No secret named "cli-secret"');
+
+    expect((await env.cli(["variable", "set", "cli-threshold", "0.75"])).code).toBe(0);
+    expect((await env.cli(["variable", "get", "cli-threshold", "--json"])).stdout.trim()).toBe('"0.75"');
+    expect((await env.cli(["variable", "set", "cli-threshold", "0.75", "--json"])).code).toBe(0);
+    expect((await env.cli(["variable", "get", "cli-threshold", "--json"])).stdout.trim()).toBe("0.75");
+    const bad = await env.cli(["variable", "set", "cli-threshold", "{oops", "--json"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("is not JSON");
+    const badName = await env.cli(["variable", "set", "Bad.Name", "x"]);
+    expect(badName.code).not.toBe(0);
+    expect(badName.stderr).toContain("lowercase letters");
+    expect((await env.cli(["variable", "ls"])).stdout).toMatch(/cli-threshold\s+0\.75/);
+    expect((await env.cli(["variable", "rm", "cli-threshold"])).code).toBe(0);
+    expect((await env.cli(["variable", "ls"])).stdout).not.toContain("cli-threshold");
+  });
+
   it("a reference to a secret that does not exist, or a typo, refuses the deploy naming it", async () => {
     const missing = await env.cli(["deploy", "--command", "true", "--name", "refused", "--env", "KEY={{ secrets.no-such-secret }}"]);
     expect(missing.code).not.toBe(0);

@@ -61,6 +61,10 @@ describe("secrets and variables: bad input", () => {
     expect(JSON.stringify(big.json)).toContain("at most 64 KiB");
     expect((await api.call("PUT", "/api/v1/secrets/empty", { key: w.key, body: { value: "" } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/big", { key: w.key, body: { value: ["x".repeat(64 * 1024)] } })).status).toBe(422);
+    expect((await api.call("PUT", "/api/v1/variables/nothing", { key: w.key, body: { value: null } })).status).toBe(422);
+    // A string that looks like JSON stays a string.
+    expect((await put(w.key, "variables", "numeric-text", "0.75")).value).toBe("0.75");
+    expect((await api.call("GET", "/api/v1/variables/numeric-text", { key: w.key })).json.value).toBe("0.75");
     await expect(w.owner.caller.secrets.set({ workspace: w.ws.slug, name: "Bad", value: "v" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
     for (const typo of ["{{ secret.aws-key }}", "{{ secrets.AWS }}", "prefix {{ secrets.aws-key }}", "{{ variables.bucket }", "{{secrets}}"]) {

@@ -18,7 +18,7 @@ export const secretValueSchema = z
 
 export const variableValueSchema = z
   .unknown()
-  .refine((v) => v !== undefined, "A variable needs a value")
+  .refine((v) => v !== undefined && v !== null, "A variable needs a value (null is not one: delete the variable instead)")
   .refine((v) => byteLength(JSON.stringify(v) ?? "") <= MAX_VALUE_BYTES, "A variable's value is at most 64 KiB as JSON")
   .meta({ description: "Any JSON value (a string, number, boolean, list or object), at most 64 KiB as JSON" });
 

@@ -26,12 +26,10 @@ export async function setVariable(db: Db, workspaceId: string, actor: Actor, raw
   await db.transaction(async (tx) => {
     const [before] = await tx.select().from(variables).where(and(eq(variables.workspaceId, workspaceId), eq(variables.name, name))).for("update");
     if (before && JSON.stringify(before.value) === JSON.stringify(value)) return;
-    // jsonb of a bare string needs the explicit cast: drizzle would otherwise send it as text.
-    const json = sql`${JSON.stringify(value)}::jsonb`;
     const [row] = await tx
       .insert(variables)
-      .values({ workspaceId, name, value: json, createdBy: actor.label, updatedBy: actor.label })
-      .onConflictDoUpdate({ target: [variables.workspaceId, variables.name], set: { value: json, updatedBy: actor.label, updatedAt: sql`now()` } })
+      .values({ workspaceId, name, value, createdBy: actor.label, updatedBy: actor.label })
+      .onConflictDoUpdate({ target: [variables.workspaceId, variables.name], set: { value, updatedBy: actor.label, updatedAt: sql`now()` } })
       .returning({ id: variables.id });
     await recordAuditEvent(tx, workspaceId, actor, {
       action: before ? "variable.changed" : "variable.created",

@@ -1,7 +1,17 @@
 import { sql } from "drizzle-orm";
-import { check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { flowRuns } from "./runs";
 import { workspaces } from "./workspaces";
+
+/**
+ * jsonb holding any JSON value. drizzle's own jsonb parses a string it reads once more, so the
+ * string "0.75" would come back as the number 0.75; pg has already parsed it.
+ */
+const anyJson = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});
 
 const NAME_CHECK = (column: unknown) => sql`${column} ~ '^[a-z0-9_-]{1,64}$'`;
 
@@ -14,7 +24,7 @@ export const variables = pgTable(
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
     name: text().notNull(),
-    value: jsonb().$type<unknown>().notNull(),
+    value: anyJson().notNull(),
     createdBy: text().notNull(),
     updatedBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
