@@ -59,6 +59,10 @@ describe("secrets and variables: bad input", () => {
     const big = await api.call("PUT", "/api/v1/secrets/big", { key: w.key, body: { value: "x".repeat(64 * 1024 + 1) } });
     expect(big.status).toBe(422);
     expect(JSON.stringify(big.json)).toContain("at most 64 KiB");
+    // A refused value is not echoed back in the error.
+    expect(JSON.stringify(big.json)).not.toContain("xxxxxxxx");
+    const tooLong = await w.owner.caller.secrets.set({ workspace: w.ws.slug, name: "big", value: "y".repeat(64 * 1024 + 1) }).catch((e: Error) => e);
+    expect(JSON.stringify({ message: tooLong.message, ...tooLong })).not.toContain("yyyyyyyy");
     expect((await api.call("PUT", "/api/v1/secrets/empty", { key: w.key, body: { value: "" } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/big", { key: w.key, body: { value: ["x".repeat(64 * 1024)] } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/nothing", { key: w.key, body: { value: null } })).status).toBe(422);
