@@ -61,7 +61,8 @@ describe("secrets and variables: bad input", () => {
     expect(JSON.stringify(big.json)).toContain("at most 64 KiB");
     // A refused value is not echoed back in the error.
     expect(JSON.stringify(big.json)).not.toContain("xxxxxxxx");
-    const tooLong = await w.owner.caller.secrets.set({ workspace: w.ws.slug, name: "big", value: "y".repeat(64 * 1024 + 1) }).catch((e: Error) => e);
+    const tooLong = (await w.owner.caller.secrets.set({ workspace: w.ws.slug, name: "big", value: "y".repeat(64 * 1024 + 1) }).catch((e: unknown) => e)) as Error & { code: string };
+    expect(tooLong.code).toBe("BAD_REQUEST");
     expect(JSON.stringify({ message: tooLong.message, ...tooLong })).not.toContain("yyyyyyyy");
     expect((await api.call("PUT", "/api/v1/secrets/empty", { key: w.key, body: { value: "" } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/big", { key: w.key, body: { value: ["x".repeat(64 * 1024)] } })).status).toBe(422);
