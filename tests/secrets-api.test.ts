@@ -63,7 +63,7 @@ describe("secrets and variables: bad input", () => {
     expect(JSON.stringify(big.json)).not.toContain("xxxxxxxx");
     const tooLong = (await w.owner.caller.secrets.set({ workspace: w.ws.slug, name: "big", value: "y".repeat(64 * 1024 + 1) }).catch((e: unknown) => e)) as Error & { code: string };
     expect(tooLong.code).toBe("BAD_REQUEST");
-    expect(JSON.stringify({ message: tooLong.message, ...tooLong })).not.toContain("yyyyyyyy");
+    expect(JSON.stringify({ ...tooLong, message: tooLong.message })).not.toContain("yyyyyyyy");
     expect((await api.call("PUT", "/api/v1/secrets/empty", { key: w.key, body: { value: "" } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/big", { key: w.key, body: { value: ["x".repeat(64 * 1024)] } })).status).toBe(422);
     expect((await api.call("PUT", "/api/v1/variables/nothing", { key: w.key, body: { value: null } })).status).toBe(422);
