@@ -3,9 +3,10 @@ import type pg from "pg";
 /**
  * Records that runs read secrets: one `secret_reads` row per run and secret, and an audit event
  * only for the rows that are new, so a run that reads a secret a thousand times (or is claimed
- * again after a retry) logs it once. One statement, on the claim's path.
+ * again after a retry) logs it once. Reads at claim time are recorded by the claim's own
+ * statement (resolve-claim-env.ts).
  */
-export async function recordRunSecretReads(pool: pg.Pool | pg.PoolClient, workspaceId: string, reads: { runId: string; secret: string }[], via: "claim" | "code") {
+export async function recordRunSecretReads(pool: pg.Pool | pg.PoolClient, workspaceId: string, reads: { runId: string; secret: string }[], via: "code") {
   if (reads.length === 0) return;
   await pool.query(
     `with ins as (

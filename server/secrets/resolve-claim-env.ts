@@ -2,7 +2,6 @@ import type pg from "pg";
 import { parseEnvValue, renderVariable } from "../../agent/protocol/secrets";
 import { applyTransitions } from "../orchestration/apply-transitions";
 import { decryptSecret } from "../security/secret-box";
-import { recordRunSecretReads } from "./record-secret-reads";
 
 type ClaimedWithEnv = { id: string; attempt: number; flow_name: string; deployment_name: string | null; env: Record<string, string> | null };
 
@@ -20,27 +19,48 @@ const EMPTY: RunEnv = { env: {}, secretKeys: [] };
 export async function resolveClaimEnv<R extends ClaimedWithEnv>(pool: pg.Pool, workspaceId: string, runs: R[]): Promise<{ runs: (R & RunEnv)[] }> {
   const secretNames = new Set<string>();
   const variableNames = new Set<string>();
+  const reads: { runId: string; secret: string }[] = [];
   for (const r of runs) {
     for (const value of Object.values(r.env ?? {})) {
       const ref = parseEnvValue(value);
-      if (ref && !("error" in ref)) (ref.kind === "secret" ? secretNames : variableNames).add(ref.name);
+      if (!ref || "error" in ref) continue;
+      if (ref.kind === "secret") {
+        secretNames.add(ref.name);
+        if (!reads.some((x) => x.runId === r.id && x.secret === ref.name)) reads.push({ runId: r.id, secret: ref.name });
+      } else variableNames.add(ref.name);
     }
   }
   if (secretNames.size === 0 && variableNames.size === 0) return { runs: runs.map((r) => ({ ...r, env: r.env ?? {}, secretKeys: [] })) };
 
-  // Raw SQL on the claim's path (one round trip for all runs); only taken when a run has references.
+  // Raw SQL on the claim's path, taken only when a claimed run has references: one statement for
+  // all runs reads the secrets and variables and records the reads (secret_reads + one audit
+  // event per run and secret, as record-secret-reads.ts does for reads from code). A run that
+  // fails below for another missing reference keeps its read recorded: the audit log errs on
+  // the side of saying a secret left.
   const { rows } = await pool.query<{ kind: "secret" | "variable"; name: string; sealed: string | null; value: unknown }>(
-    `select 'secret' as kind, name, sealed_value as sealed, null::jsonb as value from secrets where workspace_id = $1 and name = any($2::text[])
-     union all
-     select 'variable', name, null, value from variables where workspace_id = $1 and name = any($3::text[])`,
-    [workspaceId, [...secretNames], [...variableNames]],
+    `with found as (
+       select 'secret' as kind, id, name, sealed_value as sealed, null::jsonb as value from secrets where workspace_id = $1 and name = any($2::text[])
+       union all
+       select 'variable', id, name, null, value from variables where workspace_id = $1 and name = any($3::text[])
+     ), ins as (
+       insert into secret_reads (flow_run_id, secret_name, workspace_id)
+       select t.r, t.s, $1 from unnest($4::uuid[], $5::text[]) t(r, s) where t.s in (select name from found where kind = 'secret')
+       on conflict do nothing
+       returning flow_run_id, secret_name
+     ), audit as (
+       insert into audit_events (workspace_id, actor_id, actor_label, action, target_type, target_id, target_label, details)
+       select $1, null, 'run ' || fr.name, 'secret.read', 'secret', f.id::text, ins.secret_name, json_build_object('runId', fr.id, 'via', 'claim')
+         from ins join flow_runs fr on fr.id = ins.flow_run_id join found f on f.kind = 'secret' and f.name = ins.secret_name
+       returning 1
+     )
+     select kind, name, sealed, value, (select count(*) from audit) as _audited from found`,
+    [workspaceId, [...secretNames], [...variableNames], reads.map((r) => r.runId), reads.map((r) => r.secret)],
   );
   const secrets = new Map(rows.filter((r) => r.kind === "secret").map((r) => [r.name, r.sealed!]));
   const variables = new Map(rows.filter((r) => r.kind === "variable").map((r) => [r.name, r.value]));
 
   const ok: (R & RunEnv)[] = [];
   const failed: { run: R; message: string }[] = [];
-  const reads: { runId: string; secret: string }[] = [];
   for (const r of runs) {
     const resolved = resolveOne(r.env ?? {}, secrets, variables);
     if ("missing" in resolved) {
@@ -56,7 +76,6 @@ export async function resolveClaimEnv<R extends ClaimedWithEnv>(pool: pg.Pool, w
       });
       continue;
     }
-    for (const s of resolved.secretNames) reads.push({ runId: r.id, secret: s });
     ok.push({ ...r, env: resolved.env, secretKeys: resolved.secretKeys });
   }
   if (failed.length > 0) {
@@ -66,17 +85,15 @@ export async function resolveClaimEnv<R extends ClaimedWithEnv>(pool: pg.Pool, w
       failed.map((f) => ({ runId: f.run.id, state: { type: "FAILED" as const, name: "Failed", message: f.message }, by: "server" as const })),
     );
   }
-  await recordRunSecretReads(pool, workspaceId, reads, "claim");
   return { runs: ok };
 }
 
-type Resolved = (RunEnv & { secretNames: string[] }) | { missing: { kind: "secret" | "variable"; name: string; key: string; unreadable?: boolean } };
+type Resolved = RunEnv | { missing: { kind: "secret" | "variable"; name: string; key: string; unreadable?: boolean } };
 
 function resolveOne(env: Record<string, string>, secrets: Map<string, string>, variables: Map<string, unknown>): Resolved {
-  if (Object.keys(env).length === 0) return { ...EMPTY, secretNames: [] };
+  if (Object.keys(env).length === 0) return EMPTY;
   const out: Record<string, string> = {};
   const secretKeys: string[] = [];
-  const secretNames: string[] = [];
   for (const [key, value] of Object.entries(env)) {
     const ref = parseEnvValue(value);
     if (!ref || "error" in ref) {
@@ -91,11 +108,10 @@ function resolveOne(env: Record<string, string>, secrets: Map<string, string>, v
         return { missing: { ...ref, key, unreadable: true } };
       }
       secretKeys.push(key);
-      secretNames.push(ref.name);
     } else {
       if (!variables.has(ref.name)) return { missing: { ...ref, key } };
       out[key] = renderVariable(variables.get(ref.name));
     }
   }
-  return { env: out, secretKeys, secretNames };
+  return { env: out, secretKeys };
 }
