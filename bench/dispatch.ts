@@ -17,6 +17,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 2_000);
 const AGENTS = 8;
 const SLOTS = Number(process.env.BENCH_SLOTS ?? 16);
+/** BENCH_ENV=refs: every deployment's env references a secret and a variable, resolved at each claim (docs/secrets.md). */
+const ENV_REFS = process.env.BENCH_ENV === "refs";
 
 const env = await startBenchEnvironment();
 const { base, db } = env;
@@ -34,7 +36,13 @@ async function api(method: string, path: string, k: string, body?: unknown) {
 }
 
 async function deployment(name: string) {
-  return (await api("PUT", "/api/v1/deployments", key, { flowName: "bench", name, kind: "command", command: "true" })).deployment.id as string;
+  const env = ENV_REFS ? { MODE: "bench", TOKEN: "{{ secrets.bench-token }}", BUCKET: "{{ variables.bench-bucket }}" } : undefined;
+  return (await api("PUT", "/api/v1/deployments", key, { flowName: "bench", name, kind: "command", command: "true", env })).deployment.id as string;
+}
+
+if (ENV_REFS) {
+  await api("PUT", "/api/v1/secrets/bench-token", key, { value: "bench-secret-value" });
+  await api("PUT", "/api/v1/variables/bench-bucket", key, { value: "s3://bench" });
 }
 
 async function insertRuns(deploymentId: string, n: number, firstDueMs: number, spacingMs: number) {

@@ -30,6 +30,8 @@ const aViewer = A.members.viewer.user;
 const aActor = { userId: A.owner.user.id, label: A.owner.user.email };
 await createWorkPool(db, A.ws.id, aActor, { name: "a-private" });
 await A.owner.caller.concurrencyLimits.set({ workspace: A.ws.slug, tag: "a-trpc-gpu", limit: 2 });
+await A.owner.caller.secrets.set({ workspace: A.ws.slug, name: "a-trpc-secret", value: "a-trpc-hunter2" });
+await A.owner.caller.variables.set({ workspace: A.ws.slug, name: "a-trpc-variable", value: { region: "a-only" } });
 const { deployment: aDeployment } = await upsertDeployment(db, A.ws.id, aActor, { flowName: "a-trpc-flow", name: "a-trpc", kind: "command", command: "true" });
 const { run: aRun } = await createDeploymentRun(db, A.ws.id, aActor, aDeployment.id, { parameters: {} });
 // A `baton login` that A's owner approved into A (not yet collected): B must not re-decide it.
@@ -88,6 +90,12 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "concurrencyLimits.list": (slug) => ({ workspace: slug }),
   "concurrencyLimits.set": (slug) => ({ workspace: slug, tag: "a-trpc-gpu", limit: 0 }),
   "concurrencyLimits.remove": (slug) => ({ workspace: slug, tag: "a-trpc-gpu" }),
+  "secrets.list": (slug) => ({ workspace: slug }),
+  "secrets.set": (slug) => ({ workspace: slug, name: "a-trpc-secret", value: "taken over" }),
+  "secrets.remove": (slug) => ({ workspace: slug, name: "a-trpc-secret" }),
+  "variables.list": (slug) => ({ workspace: slug }),
+  "variables.set": (slug) => ({ workspace: slug, name: "a-trpc-variable", value: "taken over" }),
+  "variables.remove": (slug) => ({ workspace: slug, name: "a-trpc-variable" }),
   // The user code is the secret that finds a pending login; it belongs to no workspace until decided.
   "deviceAuth.lookup": "not workspace-scoped",
   "deviceAuth.approve": (slug) => ({ workspace: slug, userCode: aLogin.userCode, role: "developer" }),
@@ -131,6 +139,8 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "deployments.flow",
   "workPools.update",
   "concurrencyLimits.remove",
+  "secrets.remove",
+  "variables.remove",
   "deviceAuth.approve",
   "deviceAuth.deny",
   "automations.get",

@@ -117,4 +117,27 @@ describe("roles are enforced on the server", () => {
     const me = await owner.caller.account.me();
     expect(me.workspaces.map((w) => w.slug)).toEqual(expect.arrayContaining(["acme-ml-team", "acme-research"]));
   });
+
+  it("secrets and variables: developers write; runners and viewers see names and variable values, never a secret's value", async () => {
+    const { ws, members } = await createWorkspaceWithMembers(db, ["developer", "runner", "viewer"]);
+    const slug = ws.slug;
+    await members.developer.caller.secrets.set({ workspace: slug, name: "aws-key", value: "AKIA-role-test" });
+    await members.developer.caller.variables.set({ workspace: slug, name: "bucket", value: "my-bucket" });
+    for (const role of ["runner", "viewer"] as const) {
+      const caller = members[role].caller;
+      const listed = await caller.secrets.list({ workspace: slug });
+      expect(listed).toMatchObject([{ name: "aws-key", createdBy: members.developer.user.email, updatedBy: members.developer.user.email }]);
+      expect(JSON.stringify(listed)).not.toContain("AKIA-role-test");
+      expect(await caller.variables.list({ workspace: slug })).toMatchObject([{ name: "bucket", value: "my-bucket" }]);
+      for (const call of [
+        () => caller.secrets.set({ workspace: slug, name: "aws-key", value: "mine" }),
+        () => caller.secrets.remove({ workspace: slug, name: "aws-key" }),
+        () => caller.variables.set({ workspace: slug, name: "bucket", value: "mine" }),
+        () => caller.variables.remove({ workspace: slug, name: "bucket" }),
+      ]) {
+        await expect(call()).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining(`you are a ${role}`) });
+      }
+    }
+    expect(JSON.stringify(await members.developer.caller.secrets.list({ workspace: slug }))).not.toContain("AKIA-role-test");
+  });
 });

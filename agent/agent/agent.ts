@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { ApiClient, ApiError, isRetryable } from "../client/api-client";
 import { backoffMs, sleep } from "../client/backoff";
 import { LogShipper } from "./log-shipper";
+import { SecretMasker } from "./mask-secrets";
 import { RunProcess, type ClaimedRun, type RunOutput } from "./run-process";
 import { StateReporter } from "./state-reporter";
 import { HEARTBEAT_SECONDS, IDLE_HEARTBEAT_SECONDS, KILL_GRACE_SECONDS } from "../protocol/leases";
@@ -33,7 +34,7 @@ const CLAIM_WAIT_SECONDS = 30;
  * A run this agent holds. Before its process starts (its code is being fetched and set up), the
  * agent keeps its lease here and a stop asked for it aborts the preparation.
  */
-type Held = { run: ClaimedRun; process: RunProcess | null; seq: number; lease: Instant | null; prep: AbortController; stopAsked: "cancel" | "lost" | null };
+type Held = { run: ClaimedRun; process: RunProcess | null; seq: number; lease: Instant | null; prep: AbortController; stopAsked: "cancel" | "lost" | null; masker: SecretMasker };
 
 /**
  * `baton agent start`: registers, heartbeats, and long-polls its pool for runs while it has free
@@ -125,7 +126,7 @@ export class Agent {
         await sleep(wait, this.stopping.signal);
         continue;
       }
-      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0, lease: null, prep: new AbortController(), stopAsked: null });
+      for (const run of runs) this.held.set(run.id, { run, process: null, seq: 0, lease: null, prep: new AbortController(), stopAsked: null, masker: SecretMasker.forRun(run) });
       if (runs.length > 0) this.heartbeatSoon();
       for (const run of runs) void this.execute(run);
     }
@@ -166,7 +167,7 @@ export class Agent {
         signal: held.prep.signal,
         onOutput: (level, message) => this.output(held, { level, message }),
         recordCommit: (commit) => this.recordCommit(run, commit),
-        credentials: null,
+        credentials: run.sourceCredentials,
       });
     } catch (err) {
       if (!(err instanceof CodeUnavailable)) throw err;
@@ -198,6 +199,7 @@ export class Agent {
         python: this.opts.python,
         graceSeconds: KILL_GRACE_SECONDS,
         onOutput: (o) => this.output(held, o),
+        onSecret: (value) => held.masker.add(value),
         onLeaseLost: () => this.opts.log(`Run ${run.name} (${run.id}): its lease was not renewed in time (Baton unreachable), so Baton may start it again elsewhere: stopping it`),
       },
       held.lease!,
@@ -207,6 +209,7 @@ export class Agent {
     const final = await proc.done;
     await this.logs.flushed();
     if (final) {
+      if (final.message) final.message = held.masker.mask(final.message);
       const res = await this.states.report(run, final);
       this.opts.log(`Run ${run.name} (${run.id}) ${final.name ?? final.type}${res.status === "ACCEPT" ? "" : ` (server: ${res.status} ${res.reason ?? ""})`}`);
     }
@@ -245,7 +248,7 @@ export class Agent {
       seq: held.seq++,
       level: o.level,
       timestamp: o.timestamp ?? new Date().toISOString(),
-      message: o.message,
+      message: held.masker.mask(o.message),
       taskRunId: o.taskRunId ?? null,
     });
   }

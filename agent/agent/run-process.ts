@@ -52,7 +52,7 @@ export class RunProcess {
 
   constructor(
     readonly run: ClaimedRun,
-    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; python: string; graceSeconds: number; onOutput: (o: RunOutput) => void; onLeaseLost: () => void },
+    private readonly opts: { apiUrl: string; runnerPath: string; workdir: string; python: string; graceSeconds: number; onOutput: (o: RunOutput) => void; onLeaseLost: () => void; onSecret?: (value: string) => void },
     private lease: Instant,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -65,6 +65,7 @@ export class RunProcess {
     // same OS user, it can still read what that user can: see docs/cli.md, "What a run can reach".)
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith("BATON_")) delete env[k];
+    Object.assign(env, this.run.env);
     Object.assign(env, parameterEnv(this.run.parameters), {
       BATON_API_URL: this.opts.apiUrl,
       BATON_RUN_ID: this.run.id,
@@ -90,6 +91,7 @@ export class RunProcess {
     });
     child.on("message", (m: { t?: string } & Record<string, unknown>) => {
       if (m.t === "log") this.opts.onOutput({ level: m.level as LogLevel, message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string });
+      if (m.t === "mask") this.opts.onSecret?.(String(m.value));
       if (m.t === "result") this.result = { ok: Boolean(m.ok), message: m.message as string | undefined, timedOut: Boolean(m.timedOut), at: instantFrom(m.at) };
     });
     child.on("error", (err) => this.opts.onOutput({ level: "error", message: `Could not start the run's process: ${err.message}` }));

@@ -15,6 +15,8 @@ const HELP = `baton ${VERSION}: the Baton CLI
   baton pools ls | create NAME [--concurrency N]
   baton agents ls
   baton concurrency ls | set TAG LIMIT | rm TAG      limits by tag, across all pools
+  baton secret set NAME [--from-file F] (value on stdin) | ls | rm NAME
+  baton variable set NAME VALUE [--json] | get NAME | ls | rm NAME
   baton agent start [--pool default] [--limit N] [--name NAME] [--workdir DIR] [--grace S]
 
 Listings take --json. Configuration: ~/.baton/config.json (BATON_HOME moves it); BATON_API_URL,
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   pools: async () => (await import("./commands/resources")).pools,
   agents: async () => (await import("./commands/resources")).agents,
   concurrency: async () => (await import("./commands/concurrency")).concurrency,
+  secret: async () => (await import("./commands/secrets")).secret,
+  variable: async () => (await import("./commands/secrets")).variable,
   agent: async () => (await import("./commands/agent-start")).agentCommand,
 };
 

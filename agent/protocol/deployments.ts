@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { configNameSchema, envSchema } from "./secrets";
 import { isoTimestampSchema } from "./storable";
 
 export const retryDelaySchema = z
@@ -139,6 +140,8 @@ export const deploymentUpsertSchema = z
     catchUp: catchUpSchema.default("latest"),
     maxLatenessSeconds: maxLatenessSchema.nullable().optional().meta({ description: "A scheduled run not started this many seconds after its scheduled time is skipped; omit or null for no limit" }),
     schedules: z.array(scheduleInputSchema).max(20).optional().meta({ description: "When given, replaces the deployment's schedules" }),
+    env: envSchema.default({}),
+    secrets: z.array(configNameSchema).max(100).default([]).meta({ description: "Secrets its runs may read from code (secrets.get) besides those its env references" }),
   })
   .refine((d) => (d.kind === "flow" ? Boolean(d.entrypoint) : Boolean(d.command)), {
     message: "A flow deployment needs an entrypoint (path/file.ts:exportName); a command deployment needs a command.",
@@ -177,6 +180,8 @@ export const deploymentSchema = z
     catchUp: catchUpSchema,
     maxLatenessSeconds: z.number().nullable(),
     schedules: z.array(scheduleSchema),
+    env: z.record(z.string(), z.string()),
+    secrets: z.array(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

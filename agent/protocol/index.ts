@@ -14,3 +14,4 @@ export * from "./storable";
 export * from "./leases";
 export * from "./concurrency-limits";
 export * from "./waiting";
+export * from "./secrets";

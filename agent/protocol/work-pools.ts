@@ -80,6 +80,16 @@ export const claimedRunSchema = z
     runToken: z.string(),
     sourceCommit: z.string().nullable().meta({ description: "The commit of a git source this run is pinned to (a re-run with the same code, or an earlier attempt's); null: the agent resolves the ref" }),
     scheduledTime: z.string(),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .meta({ description: "The run's environment, its deployment's env with secrets and variables resolved: for this claim only, never stored with the run" }),
+    secretEnv: z.array(z.string()).default([]).meta({ description: "The env names whose values are secrets: the agent masks those values in the logs it sends" }),
+    sourceCredentials: z
+      .string()
+      .nullable()
+      .default(null)
+      .meta({ description: "The token of a git source's `credentials` secret, for this claim only: the agent gives it to git, never to the run's environment, and masks it in logs" }),
   })
   .meta({ id: "ClaimedRun" });
 

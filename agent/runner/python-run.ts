@@ -12,9 +12,10 @@ import readline from "node:readline";
 import { missingInterpreterMessage, pythonEnv } from "./python-package";
 
 export type PythonOutcome = { ok: boolean; message?: string; timedOut?: boolean };
-type LogMessage = { t: "log"; level: string; message: string; taskRunId?: string | null; timestamp?: string };
+/** What the SDK tells the agent, passed on as the TypeScript runner's IPC messages: log lines, and secret values read from code (masked in the logs). */
+type ToAgent = { t: "log"; level: string; message: string; taskRunId?: string | null; timestamp?: string } | { t: "mask"; value: string };
 
-export function runPython(entrypoint: string, interpreter: string, onLog: (m: LogMessage) => void): Promise<{ code: number; result: PythonOutcome }> {
+export function runPython(entrypoint: string, interpreter: string, toAgent: (m: ToAgent) => void): Promise<{ code: number; result: PythonOutcome }> {
   return new Promise((resolve) => {
     let result: PythonOutcome | null = null;
     const child = spawn(interpreter, ["-m", "baton.run", entrypoint], {
@@ -30,7 +31,8 @@ export function runPython(entrypoint: string, interpreter: string, onLog: (m: Lo
       } catch {
         return; // not ours: the fd is the SDK's alone
       }
-      if (m.t === "log") onLog({ t: "log", level: String(m.level), message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string | undefined });
+      if (m.t === "mask" && typeof m.value === "string") toAgent({ t: "mask", value: m.value });
+      if (m.t === "log") toAgent({ t: "log", level: String(m.level), message: String(m.message), taskRunId: (m.taskRunId as string | null) ?? null, timestamp: m.timestamp as string | undefined });
       if (m.t === "result") result = { ok: Boolean(m.ok), message: typeof m.message === "string" ? m.message : undefined, timedOut: Boolean(m.timedOut) };
     });
     let startError: string | null = null;

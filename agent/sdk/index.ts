@@ -4,3 +4,4 @@ export { getRunLogger, type RunLogger } from "./logger";
 export { artifacts } from "./artifacts";
 export { TimeoutError, type RetryDelay } from "./retry-policy";
 export { FlowCancelledError } from "./adhoc-lease";
+export { secrets, variables } from "./config-values";

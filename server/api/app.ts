@@ -19,7 +19,9 @@ import { registerFlowRuns } from "./routes/flow-runs";
 import { registerFlows } from "./routes/flows";
 import { registerLogs } from "./routes/logs";
 import { registerMe } from "./routes/me";
+import { registerSecrets } from "./routes/secrets";
 import { registerTaskRuns } from "./routes/task-runs";
+import { registerVariables } from "./routes/variables";
 import { registerWorkPools } from "./routes/work-pools";
 
 /** The /api/v1 lean layer: API-key auth, zod validation from agent/protocol, JSON errors. */
@@ -61,6 +63,8 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerAutomations(app);
   registerArtifacts(app);
   registerCache(app);
+  registerSecrets(app);
+  registerVariables(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "A Baton API key (bt_…)" });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Baton API", version: "1" } });

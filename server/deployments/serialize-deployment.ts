@@ -40,6 +40,8 @@ export function serializeDeployment(d: Deployment, flowName: string, workPool: s
     catchUp: d.catchUp,
     maxLatenessSeconds: d.maxLatenessSeconds,
     schedules: schedules.map(serializeSchedule),
+    env: d.env,
+    secrets: d.declaredSecrets,
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };

@@ -11,8 +11,9 @@ import { getDeployment } from "./get-deployment";
 import { deploymentLabel } from "./manage-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
 import { assertPlanAllows } from "../billing/plan-limits";
+import { assertConfigReferencesExist, withSourceCredentials } from "../secrets/config-references";
 
-const FIELDS = ["description", "kind", "entrypoint", "command", "python", "source", "setup", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused", "catchUp", "maxLatenessSeconds"] as const;
+const FIELDS = ["description", "kind", "entrypoint", "command", "python", "source", "setup", "workPoolId", "parameters", "parameterSchema", "tags", "retries", "retryDelay", "timeoutSeconds", "concurrencyLimit", "paused", "catchUp", "maxLatenessSeconds", "env", "declaredSecrets"] as const;
 
 /**
  * Creates or updates a deployment by (flow name, deployment name). Idempotent: the same input
@@ -25,6 +26,7 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
   const { id, created, changed } = await db.transaction(async (tx) => {
     const flow = await upsertFlow(tx, workspaceId, input.flowName);
     const pool = await findWorkPool(tx, workspaceId, input.workPool);
+    await assertConfigReferencesExist(tx, workspaceId, withSourceCredentials(input.env, input.source ?? null), input.secrets);
     const values = {
       description: input.description ?? null,
       kind: input.kind,
@@ -45,6 +47,8 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
       paused: false,
       catchUp: input.catchUp,
       maxLatenessSeconds: input.maxLatenessSeconds ?? null,
+      env: input.env,
+      declaredSecrets: [...new Set(input.secrets)].sort(),
     };
     const [existing] = await tx
       .select()
@@ -61,7 +65,7 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
       id = row.id;
     } else {
       id = existing.id;
-      for (const f of FIELDS) if (canonicalJson(existing[f]) !== canonicalJson(values[f])) changed.push(f === "workPoolId" ? "workPool" : f);
+      for (const f of FIELDS) if (canonicalJson(existing[f]) !== canonicalJson(values[f])) changed.push(f === "workPoolId" ? "workPool" : f === "declaredSecrets" ? "secrets" : f);
       if (changed.length) await tx.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id));
       // Future scheduled runs carry the old parameters, tags and pool: drop them so the scheduler
       // refills with the new ones (and a paused deployment has none).

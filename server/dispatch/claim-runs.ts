@@ -18,6 +18,8 @@ export type ClaimedRunRow = {
   setup: SetupStep | null;
   source_commit: string | null;
   timeout_seconds: number | null;
+  /** The deployment's env as stored (references unresolved): see server/secrets/resolve-claim-env.ts. */
+  env: Record<string, string> | null;
   parameters: Record<string, unknown>;
   tags: string[];
   attempt: number;
@@ -69,7 +71,7 @@ const CLAIMED = `upd as (
            from (select workspace_id as w, id, (row_number() over () - 1) / 100 as chunk from upd) t group by w, chunk
        ), claimed as (
          select upd.id, upd.name, upd.flow_id, f.name as flow_name, upd.deployment_id, d.name as deployment_name, d.kind,
-                d.entrypoint, d.command, d.python, d.source, d.setup, upd.source_commit, d.timeout_seconds, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
+                d.entrypoint, d.command, d.python, d.source, d.setup, upd.source_commit, d.timeout_seconds, d.env, upd.parameters, upd.tags, upd.attempt, upd.lease_token,
                 upd.lease_expires_at, upd.scheduled_time, upd.claimed_at, upd.priority,
                 (select count(*) from hist) as _h, (select count(*) from events) as _e
            from upd join flows f on f.id = upd.flow_id left join deployments d on d.id = upd.deployment_id

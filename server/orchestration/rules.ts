@@ -8,7 +8,8 @@ import { STATE_NAMES, TERMINAL_STATES, type StateType } from "../../agent/protoc
  *   agent  – an agent or the SDK inside a claimed run (fenced by attempt + lease or run token)
  *   sdk    – the SDK running a flow outside an agent (ad-hoc run; fenced by run token)
  *   user   – a person or an API client acting for one (cancel, retry, set state)
- *   server – Baton's own services (late marker, lease reaper, catch-up step)
+ *   server – Baton's own services (late marker, lease reaper, catch-up step, a claim whose env
+ *            cannot be resolved)
  * A claim (SCHEDULED → PENDING) is not a proposal: only claimRuns does it.
  */
 export type Proposer = "agent" | "sdk" | "user" | "server";
@@ -51,6 +52,12 @@ export const RULES: readonly Rule[] = [
   { from: ["PENDING"], to: "SCHEDULED", by: ["agent"], why: "an agent gives back a run it has not started" },
   { from: ["PENDING", "RUNNING", "CANCELLING"], to: "COMPLETED", by: ["agent", "sdk"], why: "the run finished (also when a cancel came too late)" },
   { from: ["PENDING", "RUNNING", "CANCELLING"], to: "FAILED", by: ["agent", "sdk"], why: "the run failed or timed out" },
+  {
+    from: ["PENDING"],
+    to: "FAILED",
+    by: ["server"],
+    why: "the claim could not resolve the run's env (a secret or variable it references was deleted): retrying cannot fix that",
+  },
   { from: ["PENDING", "RUNNING", "CANCELLING"], to: "CRASHED", by: ["agent", "sdk", "server"], why: "the process or its agent died" },
   { from: ["CANCELLING"], to: "CANCELLED", by: ["agent", "sdk", "server"], why: "the agent stopped the process, or the lease expired" },
   { from: ["PENDING", "RUNNING"], to: "CANCELLED", by: ["agent", "sdk"], why: "the process was stopped on its own" },
@@ -89,7 +96,9 @@ export function decide(run: RunSnapshot, proposal: ProposedState, by: Proposer, 
     if (wait > 0) return { kind: "WAIT", seconds: wait, reason: `The next attempt may start in ${wait} s.` };
     return { kind: "ACCEPT", state: { type: "RUNNING", name, message }, newAttempt: true };
   }
-  if ((proposal.type === "FAILED" || proposal.type === "CRASHED") && run.autoRetries < run.retries) {
+  // Baton fails a run itself only when its configuration is broken, which another attempt would not fix.
+  const retriable = proposal.type === "CRASHED" || (proposal.type === "FAILED" && by !== "server");
+  if (retriable && run.autoRetries < run.retries) {
     const scheduledTime = notSooner(new Date(now.getTime() + run.retryDelaySeconds * 1000), run.notBefore);
     const why = message ? `${name}: ${message}` : name;
     return {

@@ -11,6 +11,8 @@ import { membersRouter } from "./routers/members";
 import { workspacesRouter } from "./routers/workspaces";
 import { deploymentsRouter } from "./routers/deployments";
 import { runsRouter } from "./routers/runs";
+import { secretsRouter } from "./routers/secrets";
+import { variablesRouter } from "./routers/variables";
 import { workPoolsRouter } from "./routers/work-pools";
 
 export const appRouter = router({
@@ -27,6 +29,8 @@ export const appRouter = router({
   automations: automationsRouter,
   deviceAuth: deviceAuthRouter,
   billing: billingRouter,
+  secrets: secretsRouter,
+  variables: variablesRouter,
 });
 
 export type AppRouter = typeof appRouter;

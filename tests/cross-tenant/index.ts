@@ -15,4 +15,6 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./device-auth"),
   () => import("./automations"),
   () => import("./concurrency-limits"),
+  () => import("./secrets"),
+  () => import("./variables"),
 ];

@@ -44,8 +44,8 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
   };
 
   /** Runs `baton …` to its end. */
-  function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-    return runBaton(args, { env: env(opts.env), cwd: opts.cwd, timeoutMs: opts.timeoutMs, children });
+  function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+    return runBaton(args, { env: env(opts.env), cwd: opts.cwd, timeoutMs: opts.timeoutMs, input: opts.input, children });
   }
 
   /** Starts `baton agent start …` in the background; its output is kept. */
@@ -116,14 +116,16 @@ export async function startCliEnvironment(opts: { appEnv?: Record<string, string
  * Runs the real `baton` CLI (the built bundle) to its end with exactly `env`; killed after
  * `timeoutMs`. Tests with their own API server (startApiServer) point BATON_API_URL at it.
  */
-export function runBaton(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; children?: Set<ChildProcess> }): Promise<CliResult> {
+export function runBaton(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; children?: Set<ChildProcess> }): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: opts.cwd ?? FLOWS_DIR, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: opts.cwd ?? FLOWS_DIR, env: opts.env, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    // `input` is the command's stdin (as a pipe: `printf %s "$TOKEN" | baton secret set …`).
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     opts.children?.add(child);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
     child.on("exit", (code) => {
       clearTimeout(timer);

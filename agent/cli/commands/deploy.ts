@@ -17,7 +17,7 @@ import { print, printJson } from "../output";
 const USAGE = `baton deploy [path/file.ts:flowName | path/file.py:function [--python INTERPRETER] | --command "…"] --name NAME [--flow FLOW] [--pool POOL]
        [--cron EXPR [--timezone TZ] | --interval SECONDS | --rrule RULE] [--param k=v …] [--retries N]
        [--retry-delay S[,S…]] [--timeout S] [--tag T …] [--concurrency N] [--description TEXT]
-       [--catchup all|latest|none] [--max-lateness S]
+       [--catchup all|latest|none] [--max-lateness S] [--env K=V …]
        [--workdir DIR | --git URL [--ref REF] [--git-path DIR] [--credentials "{{ secrets.NAME }}"] | --from-git]
        [--setup "COMMAND" [--setup-cache-key FILE …]] [--json]
    or: baton deploy [--file baton.yaml] [--from-git] [--json]     (every deployment and concurrency limit in the file)`;
@@ -49,6 +49,7 @@ const FLAGS = {
   "from-git": { type: "boolean" },
   setup: { type: "string" },
   "setup-cache-key": { type: "string", multiple: true },
+  env: { type: "string", multiple: true },
   file: { type: "string", short: "f" },
   json: { type: "boolean" },
 } as const;
@@ -132,6 +133,7 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     workdir: values.workdir,
     source: values.git === undefined ? undefined : { git: values.git, ref: values.ref, path: values["git-path"], credentials: values.credentials },
     setup: values.setup === undefined ? undefined : { run: values.setup, cacheKey: values["setup-cache-key"] as string[] | undefined },
+    env: values.env ? parseEnvFlags(values.env as string[]) : undefined,
   };
   if (values.git === undefined && (values.ref || values["git-path"] || values.credentials)) throw new CliError(`--ref, --git-path and --credentials go with --git URL.\n\nUsage: ${USAGE}`, 2);
   if (values.setup === undefined && values["setup-cache-key"]) throw new CliError(`--setup-cache-key goes with --setup "COMMAND".\n\nUsage: ${USAGE}`, 2);
@@ -141,6 +143,17 @@ function specFromFlags(values: FlagValues, positionals: string[]): DeploymentSpe
     throw new CliError(`${parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join("\n")}\n\nUsage: ${USAGE}`, 2);
   }
   return parsed.data;
+}
+
+/** `--env K=V`, each taken as text (`--env TOKEN='{{ secrets.api-token }}'` for a reference). */
+function parseEnvFlags(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliError(`--env ${pair}: use NAME=value, e.g. --env MODE=prod or --env TOKEN='{{ secrets.api-token }}'`, 2);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
 }
 
 type Upsert = DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> };
@@ -160,6 +173,8 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string, opts: { fromGit: 
     // Like the schedules, the file is the truth: left out means the default (latest, no limit).
     catchUp: spec.catchup ?? "latest",
     maxLatenessSeconds: spec.maxLateness ?? null,
+    env: spec.env ?? {},
+    secrets: spec.secrets ?? [],
     schedules: schedulesOf(spec),
   };
   if (spec.command) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { catchUpSchema, isPythonEntrypoint, maxLatenessSchema } from "../../protocol/deployments";
+import { configNameSchema } from "../../protocol/secrets";
 
 /** One deployment as `baton deploy` flags or a `baton.yaml` entry describe it. */
 export const deploymentSpecSchema = z
@@ -45,6 +46,9 @@ export const deploymentSpecSchema = z
     paused: z.boolean().optional(),
     catchup: catchUpSchema.optional(),
     maxLateness: maxLatenessSchema.optional(),
+    /** Literals or `{{ secrets.NAME }}` / `{{ variables.NAME }}`; YAML numbers and booleans are taken as their text. */
+    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    secrets: z.array(configNameSchema).optional(),
   })
   .strict()
   .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })

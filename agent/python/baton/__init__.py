@@ -8,6 +8,7 @@ from ._cache import TaskRunContext, task_input_hash
 from ._convert import ParameterError
 from ._logs import get_run_logger
 from ._retry import TaskTimeoutError, exponential_backoff
+from .blocks import Secret, Variable
 from .artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from .flows import Flow, flow
 from .tasks import BatonFuture, FlowCancelledError, Task, UpstreamTaskError, task, unmapped
@@ -19,10 +20,12 @@ __all__ = [
     "Flow",
     "FlowCancelledError",
     "ParameterError",
+    "Secret",
     "Task",
     "TaskRunContext",
     "TaskTimeoutError",
     "UpstreamTaskError",
+    "Variable",
     "create_link_artifact",
     "create_markdown_artifact",
     "create_table_artifact",

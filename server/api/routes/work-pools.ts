@@ -4,6 +4,8 @@ import { z } from "zod";
 import { claimRequestSchema, claimResponseSchema, workPoolCreateSchema, workPoolSchema, workPoolUpdateSchema } from "../../../agent/protocol/work-pools";
 import { resolveClaimant } from "../../agents/agents";
 import { claimWithWait } from "../../dispatch/claim-with-wait";
+import { resolveClaimEnv } from "../../secrets/resolve-claim-env";
+import { GIT_CREDENTIALS_KEY, withSourceCredentials } from "../../secrets/config-references";
 import { issueRunToken } from "../../orchestration/run-token";
 import { reportStates } from "../../runs/change-run-state";
 import { createWorkPool, listWorkPools, updateWorkPool } from "../../work-pools/manage-work-pools";
@@ -71,7 +73,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
       const db = c.get("db");
       const body = c.req.valid("json");
       const { workPoolId, agentId } = await resolveClaimant(db, ws, c.req.valid("param").name, body.agentId);
-      const result = await claimWithWait(db.$client, c.get("listener"), {
+      const claimed = await claimWithWait(db.$client, c.get("listener"), {
         workspaceId: ws,
         workPoolId,
         agentId,
@@ -79,6 +81,7 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
         waitMs: body.waitSeconds * 1000,
         signal: c.req.raw.signal,
       });
+      const result = { ...claimed, ...(await resolveClaimEnv(db.$client, ws, claimed.runs.map((r) => ({ ...r, env: withSourceCredentials(r.env, r.source) })))) };
       // The agent hung up (it is shutting down) after runs were claimed for it: nobody will get
       // them, so give them back now rather than when their lease expires.
       if (c.req.raw.signal.aborted && result.runs.length > 0) {
@@ -112,10 +115,18 @@ export function registerWorkPools(app: OpenAPIHono<ApiEnv>) {
             runToken: issueRunToken({ workspaceId: ws, runId: r.id, attempt: r.attempt }),
             sourceCommit: r.source_commit,
             scheduledTime: r.scheduled_time.toISOString(),
+            ...splitGitCredentials(r.env, r.secretKeys),
           })),
         },
         200,
       );
     },
   );
+}
+
+/** The token of a git source's credentials, resolved with the env, goes to the agent apart: never into the run's environment. */
+function splitGitCredentials(env: Record<string, string>, secretKeys: string[]) {
+  if (!(GIT_CREDENTIALS_KEY in env)) return { env, secretEnv: secretKeys, sourceCredentials: null };
+  const { [GIT_CREDENTIALS_KEY]: token, ...rest } = env;
+  return { env: rest, secretEnv: secretKeys.filter((k) => k !== GIT_CREDENTIALS_KEY), sourceCredentials: token };
 }

@@ -54,6 +54,10 @@ export const deployments = pgTable(
     catchUp: text({ enum: CATCH_UP_POLICIES }).notNull().default("latest"),
     /** A scheduled run not started this long after its scheduled time is skipped; null = no limit. */
     maxLatenessSeconds: integer(),
+    /** Environment of its runs: literals and `{{ secrets.X }}` / `{{ variables.X }}` references, resolved at claim time. */
+    env: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** Secrets its runs may read from code besides those env references (`secrets:` in baton.yaml). */
+    declaredSecrets: text().array().notNull().default(sql`'{}'::text[]`),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

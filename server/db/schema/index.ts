@@ -11,3 +11,4 @@ export * from "./alerts";
 export * from "./billing";
 export * from "./server-instances";
 export * from "./concurrency";
+export * from "./config";

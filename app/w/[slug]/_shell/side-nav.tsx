@@ -10,6 +10,8 @@ const SECTIONS = [
   { href: "/deployments", label: "Deployments" },
   { href: "/work-pools", label: "Work pools" },
   { href: "/automations", label: "Automations" },
+  { href: "/variables", label: "Variables" },
+  { href: "/secrets", label: "Secrets" },
   { href: "/settings", label: "Settings" },
 ];
 

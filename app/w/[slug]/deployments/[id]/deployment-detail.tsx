@@ -11,6 +11,7 @@ import { Alert, Badge, Button, Card, PageHeader, Table, Td, Th } from "@/app/_co
 import { useTRPC } from "@/app/_trpc/provider";
 import { roleAtLeast } from "@/server/auth/roles";
 import { ParameterForm, type SubmitResult } from "./parameter-form/parameter-form";
+import { DeploymentEnv } from "./deployment-env";
 import { buildFormModel, collectParameters, initialValues } from "./parameter-form/form-model";
 import { CatchUpEditor } from "./catch-up-editor";
 import { ScheduleEditor } from "./schedule-editor";
@@ -192,6 +193,9 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
         </Card>
         <Card title="Schedules">
           <ScheduleEditor slug={slug} deployment={d} canEdit={canEdit} />
+        </Card>
+        <Card title="Environment">
+          <DeploymentEnv slug={slug} env={d.env} secrets={d.secrets} />
         </Card>
       </div>
       <Card title="Recent runs">

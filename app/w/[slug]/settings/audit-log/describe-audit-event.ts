@@ -36,6 +36,13 @@ const ACTIONS: Record<string, string> = {
   "run.created": "started run",
   "run.cancelled": "cancelled run",
   "run.retried": "retried run",
+  "secret.created": "created secret",
+  "secret.changed": "replaced the value of secret",
+  "secret.deleted": "deleted secret",
+  "secret.read": "read secret",
+  "variable.created": "created variable",
+  "variable.changed": "changed variable",
+  "variable.deleted": "deleted variable",
 };
 
 /** "member.role_changed" → "changed role of"; actions without wording yet read as "deployment created". */
