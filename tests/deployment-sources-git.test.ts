@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startCliEnvironment } from "./helpers/cli";
 import { waitFor } from "./helpers/app-process";
-import { TestRepo } from "./helpers/git-repos";
+import { startGitHttpServer, TestRepo } from "./helpers/git-repos";
 
 const env = await startCliEnvironment();
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "baton-git-e2e-")));
@@ -137,6 +137,51 @@ describe("a git source on a real agent", () => {
     } finally {
       agent.child.kill("SIGTERM");
       await agent.exited;
+    }
+  });
+
+  it("a private repository over https: the token comes from a secret, reaches git only, and a wrong one fails the run saying so", { timeout: 120_000 }, async () => {
+    const token = `ghp_${Date.now().toString(36)}SeCrEtToKeN`;
+    const server = await startGitHttpServer(root, { user: "x-access-token", password: token });
+    const agent = env.startAgent(["--name", "https-agent", "--cache-dir", cacheDir]);
+    try {
+      repo.commit({ "private/version.txt": "private\n", "private/show-env.sh": "env | grep -c ghp_ || true\n" });
+      // No such secret yet: refused at deploy time, naming it.
+      const early = await env.cli(["deploy", "--command", "cat version.txt", "--name", "private", "--git", server.urlOf("pipelines"), "--git-path", "private", "--credentials", "{{ secrets.git-token }}"], { cwd: root });
+      expect(early.code).not.toBe(0);
+      expect(early.stderr).toContain('secret "git-token"');
+      expect((await env.cli(["secret", "set", "git-token"], { input: token })).code).toBe(0);
+      const d = await deploy("private", ["--git", server.urlOf("pipelines"), "--git-path", "private", "--credentials", "{{ secrets.git-token }}"]);
+      const ok = await ended(await startRun(d.id));
+      expect(ok.state.type, agent.output()).toBe("COMPLETED");
+      expect((await logsOf(ok.id)).map((l) => l.message)).toContain("private");
+      // The run's own environment never holds the token.
+      const envCheck = await env.cli(["deploy", "--command", "sh show-env.sh", "--name", "private-env", "--git", server.urlOf("pipelines"), "--git-path", "private", "--credentials", "{{ secrets.git-token }}", "--json"], { cwd: root });
+      const envRun = await ended(await startRun(JSON.parse(envCheck.stdout)[0].deployment.id));
+      expect((await logsOf(envRun.id)).map((l) => l.message)).toContain("0");
+
+      expect((await env.cli(["secret", "set", "git-token"], { input: "wrong-token" })).code).toBe(0);
+      const badCache = path.join(root, "fresh-cache");
+      const fresh = env.startAgent(["--name", "fresh-agent", "--cache-dir", badCache]);
+      agent.child.kill("SIGTERM");
+      await agent.exited;
+      try {
+        const bad = await ended(await startRun(d.id));
+        expect(bad.state.type).toBe("FAILED");
+        expect(bad.state.message).toMatch(/^Authentication to http:\/\/127\.0\.0\.1:\d+\/pipelines\.git failed/);
+        expect(bad.state.message).not.toContain("wrong-token");
+      } finally {
+        fresh.child.kill("SIGTERM");
+        await fresh.exited;
+      }
+      // The token is in no log line, no run, no agent output.
+      const { runs } = await env.api("GET", "/flow-runs?limit=200");
+      expect(JSON.stringify(runs)).not.toContain(token);
+      for (const r of runs as { id: string }[]) expect(JSON.stringify(await logsOf(r.id))).not.toContain(token);
+      expect(agent.output()).not.toContain(token);
+    } finally {
+      if (agent.child.exitCode === null) agent.child.kill("SIGTERM");
+      await server.close();
     }
   });
 });
