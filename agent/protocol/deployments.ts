@@ -66,6 +66,13 @@ export const deploymentSourceSchema = z
   .meta({ id: "DeploymentSource" });
 export type DeploymentSource = z.infer<typeof deploymentSourceSchema>;
 
+/** Where the code is, as `baton deploy` and the deployment page say it. */
+export function describeSource(source: DeploymentSource | null): string {
+  if (!source) return "the agent's --workdir";
+  if (source.kind === "local") return `${source.path} on ${source.host}`;
+  return `${source.url} at ${source.ref}${source.path ? `, folder ${source.path}` : ""}`;
+}
+
 /** A command run in the run's working directory before the entrypoint, skipped when it already succeeded there with the same cache key. */
 export const setupStepSchema = z
   .object({

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { deploymentSourceSchema, type DeploymentSource, type SetupStep } from "../../protocol/deployments";
+export { describeSource } from "../../protocol/deployments";
 import { CliError } from "../errors";
 import { printError } from "../output";
 import type { DeploymentSpec } from "./deployment-spec";
@@ -63,9 +64,3 @@ function stripUserInfo(url: string) {
   return url.replace(/\/\/[^@/]+@/, "//");
 }
 
-/** As `baton deploy` and `baton deployments ls` say it. */
-export function describeSource(source: DeploymentSource | null): string {
-  if (!source) return "the agent's --workdir";
-  if (source.kind === "local") return `${source.path} on ${source.host}`;
-  return `${source.url} at ${source.ref}${source.path ? `, folder ${source.path}` : ""}`;
-}

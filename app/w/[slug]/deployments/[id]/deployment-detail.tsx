@@ -1,6 +1,6 @@
 "use client";
 
-import { isPythonEntrypoint } from "@/agent/protocol/deployments";
+import { describeSource, isPythonEntrypoint } from "@/agent/protocol/deployments";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -171,6 +171,16 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
             {isPythonEntrypoint(d.entrypoint) && (
               <Item term="Python">
                 <code className="rounded bg-slate-100 px-1 font-mono text-xs">{d.python ?? "the agent's --python (default python3)"}</code>
+              </Item>
+            )}
+            <Item term="Code">
+              <span className="break-all">{describeSource(d.source)}</span>
+              {d.source?.kind === "git" && d.source.credentials && <span className="text-slate-500"> (token: {d.source.credentials})</span>}
+            </Item>
+            {d.setup && (
+              <Item term="Setup">
+                <code className="rounded bg-slate-100 px-1 font-mono text-xs">{d.setup.run}</code>
+                {d.setup.cacheKey.length > 0 && <span className="text-slate-500"> (again when {d.setup.cacheKey.join(", ")} change)</span>}
               </Item>
             )}
             <Item term="Work pool">

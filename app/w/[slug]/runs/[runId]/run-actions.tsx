@@ -7,7 +7,7 @@ import { Alert, Button } from "@/app/_components/ui";
 import { TERMINAL_STATES } from "@/agent/protocol/states";
 import type { Run } from "../_components/router-outputs";
 
-/** Cancel, Retry and Run again: shown only to runners and above (the server checks too). */
+/** Cancel, Retry, Run again (and, for a git source, with the same commit): shown only to runners and above (the server checks too). */
 export function RunActions({ slug, run }: { slug: string; run: Run }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -39,6 +39,16 @@ export function RunActions({ slug, run }: { slug: string; run: Run }) {
             onClick={() => again.mutate({ workspace: slug, deploymentId: run.deploymentId!, parameters: run.parameters, tags: run.tags.length ? run.tags : undefined })}
           >
             Run again
+          </Button>
+        )}
+        {run.deploymentId && run.sourceCommit && (
+          <Button
+            variant="secondary"
+            disabled={again.isPending}
+            title={`Run commit ${run.sourceCommit.slice(0, 12)} again, whatever the deployment's branch points at now`}
+            onClick={() => again.mutate({ workspace: slug, deploymentId: run.deploymentId!, parameters: run.parameters, tags: run.tags.length ? run.tags : undefined, sourceCommit: run.sourceCommit! })}
+          >
+            Run again with the same code
           </Button>
         )}
       </div>

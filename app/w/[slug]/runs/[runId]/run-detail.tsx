@@ -127,6 +127,13 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
         <Field label="Ended">{r.endTime ? <RelativeTime value={r.endTime} /> : "—"}</Field>
         <Field label="Duration">{duration === null ? "—" : formatDuration(duration)}</Field>
         <Field label="Attempt">{r.attempt}</Field>
+        {r.sourceCommit && (
+          <Field label="Commit">
+            <code title={r.sourceCommit} className="font-mono text-xs">
+              {r.sourceCommit.slice(0, 12)}
+            </code>
+          </Field>
+        )}
         <Field label="Tags">{r.tags.length ? r.tags.join(", ") : "—"}</Field>
         <Field label="Created by">{r.createdBy ?? "—"}</Field>
         <div className="col-span-2 md:col-span-4">
