@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startCliEnvironment, runIdOf } from "./helpers/cli";
@@ -55,6 +58,28 @@ describe("the examples deploy from their baton.yaml and run on an agent", () => 
     const failed = await env.cli(["run", "python-train", "--param", "fail=true", "--watch"], { cwd });
     expect(failed.code).toBe(1);
     expect((await env.api("GET", `/flow-runs/${runIdOf(failed.stdout)}`)).state).toMatchObject({ type: "FAILED" });
+    agent.child.kill("SIGTERM");
+    expect(await agent.exited).toBe(0);
+  });
+
+  it("git-source: deployed from a git repository, run from the agent's code cache with its setup step, the commit recorded", { timeout: 120_000 }, async () => {
+    const cwd = path.join(EXAMPLES, "git-source");
+    fs.rmSync("/tmp/baton-example-pipelines.git", { recursive: true, force: true });
+    const made = execFileSync(path.join(cwd, "make-repo.sh"), { encoding: "utf8" });
+    const commit = /^Pushed ([0-9a-f]{40}) to file:\/\/\/tmp\/baton-example-pipelines\.git/.exec(made)?.[1];
+    expect(commit, made).toBeTruthy();
+    const deployed = await env.cli(["deploy"], { cwd });
+    expect(deployed.stdout).toMatch(/^Created: python-train-git\/train-from-git .* code: file:\/\/\/tmp\/baton-example-pipelines\.git at main, folder training$/m);
+    const agent = env.startAgent(["--cache-dir", fs.mkdtempSync(path.join(os.tmpdir(), "baton-cache-"))]);
+    const ok = await env.cli(["run", "python-train-git/train-from-git", "--watch"], { cwd });
+    expect(ok.code, ok.stdout + agent.output()).toBe(0);
+    const id = runIdOf(ok.stdout);
+    expect((await env.api("GET", `/flow-runs/${id}`)).sourceCommit).toBe(commit);
+    const { logs } = await env.api("GET", `/flow-runs/${id}/logs`);
+    const lines = logs.map((l: { message: string }) => l.message);
+    expect(lines).toContain("setting up for numpy>=1.26  # not installed by the exam");
+    expect(lines.find((l: string) => l.startsWith("Code: "))).toBe(`Code: file:///tmp/baton-example-pipelines.git at ${commit!.slice(0, 12)} (main), ready in ${/ready in (\d+\.\d) s/.exec(lines.join("\n"))?.[1]} s`);
+    expect(lines.at(-1)).toMatch(/^final rmse=/);
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
   });
