@@ -279,8 +279,8 @@ describe("setting the catch-up policy", () => {
     const first = await runBaton(["deploy"], { env: batonEnv(w.key), cwd: dir });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Created: hourly\/hourly .*every 3600 s; catch-up none, max lateness 1800 s$/m);
-    expect(first.stdout).toMatch(/^Created: plain\/plain .*no schedule .*; catch-up latest$/m);
+    expect(first.stdout).toMatch(/^Created: hourly\/hourly .*every 3600 s; catch-up none, max lateness 1800 s; code: .+ on .+$/m);
+    expect(first.stdout).toMatch(/^Created: plain\/plain .*no schedule .*; catch-up latest; code: .+$/m);
     const listed = (await api.call("GET", "/api/v1/deployments", { key: w.key })).json.deployments as { name: string; catchUp: string; maxLatenessSeconds: number | null }[];
     expect(listed.map((d) => [d.name, d.catchUp, d.maxLatenessSeconds]).sort()).toEqual([
       ["hourly", "none", 1800],
@@ -289,7 +289,7 @@ describe("setting the catch-up policy", () => {
 
     fs.writeFileSync(path.join(dir, "baton.yaml"), yaml("all"));
     const again = await runBaton(["deploy"], { env: batonEnv(w.key), cwd: dir });
-    expect(again.stdout).toMatch(/^Updated \(catchUp\): hourly\/hourly .*catch-up all, max lateness 1800 s$/m);
+    expect(again.stdout).toMatch(/^Updated \(catchUp\): hourly\/hourly .*catch-up all, max lateness 1800 s; code: .+$/m);
     expect(again.stdout).toMatch(/^Unchanged: plain\/plain/m);
   });
 

@@ -54,6 +54,9 @@ describe("a git source on a real agent", () => {
       expect(b.sourceCommit).toBe(second);
       expect((await logsOf(b.id)).map((l) => l.message)).toContain("two");
 
+      // The CLI lists each run's commit.
+      const listed = await env.cli(["runs", "ls", "--deployment", "tracking"]);
+      expect(listed.stdout.split("\n").find((l) => l.startsWith(b.id))).toContain(second.slice(0, 12));
       const p = await ended(await startRun(pinned.id));
       expect(p.sourceCommit).toBe(first);
       expect((await logsOf(p.id)).map((l) => l.message)).toContain("one");

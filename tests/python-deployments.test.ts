@@ -177,6 +177,25 @@ describe("a Python deployment on a real agent", () => {
     }
   });
 
+  it("a secret read with Secret.load under an agent is masked in the run's logs", { timeout: 60_000 }, async () => {
+    const value = `py-secret-${Date.now()}`;
+    expect((await env.cli(["secret", "set", "py-token"], { input: value })).code).toBe(0);
+    const put = await env.api("PUT", "/deployments", { flowName: "py-reads-secret", name: "reads-secret", kind: "flow", entrypoint: "deployed.py:reads_secret", secrets: ["py-token"] });
+    expect(put.deployment?.id, JSON.stringify(put)).toBeTruthy();
+    const agent = env.startAgent(["--workdir", PY_FIXTURES, "--name", "secret-agent"]);
+    try {
+      const run = await ended(await startRun(put.deployment.id));
+      expect(run.state.type, agent.output()).toBe("COMPLETED");
+      const messages = (await logsOf(run.id)).map((l) => l.message);
+      expect(messages).toContain("the token is ***");
+      expect(messages).toContain("printed: ***");
+      expect(JSON.stringify(messages)).not.toContain(value);
+    } finally {
+      agent.child.kill("SIGTERM");
+      await agent.exited;
+    }
+  });
+
   it("kill -9 of the agent: the Python process is gone within the lease and the run is Crashed", { timeout: 90_000 }, async () => {
     const sleeper = await deployed(["deployed.py:sleeper", "--name", "sleeper"]);
     const agent = env.startAgent(["--workdir", PY_FIXTURES, "--name", "killed-agent"]);

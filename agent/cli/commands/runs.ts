@@ -37,9 +37,10 @@ async function list(argv: string[]) {
       state: r.state.name,
       attempt: r.attempt,
       when: ago(r.startTime ?? r.scheduledTime),
+      commit: r.sourceCommit?.slice(0, 12) ?? null,
       waiting: r.waiting ? r.waiting.reasons.map((w) => w.message).join(" ") : "",
     })),
-    [["id", "Id"], ["name", "Name"], ["flow", "Deployment"], ["state", "State"], ["attempt", "Attempt"], ["when", "Started / due"], ["waiting", "Waiting for"]],
+    [["id", "Id"], ["name", "Name"], ["flow", "Deployment"], ["state", "State"], ["attempt", "Attempt"], ["when", "Started / due"], ["commit", "Commit"], ["waiting", "Waiting for"]],
     "No runs match.",
   );
 }
