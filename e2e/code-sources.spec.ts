@@ -45,6 +45,22 @@ test("a git source: the deployment page says where the code is, the run page its
     await expect(log).toContainText("first");
     await expect(log).not.toContainText("second");
     await expect(log).toContainText(`at ${first.slice(0, 12)} (pinned)`);
+
+    // A developer pins the deployment itself to the first commit from its page.
+    await page.goto(`/w/${slug}/deployments`);
+    await page.getByRole("table", { name: "Deployments" }).getByRole("link", { name: "versioned/versioned" }).click();
+    await page.getByRole("button", { name: "Edit code" }).click();
+    const editor = page.getByRole("form", { name: "Code editor" });
+    await expect(editor.getByLabel("Repository URL")).toHaveValue(repo.url);
+    await editor.getByLabel("Ref").fill(first);
+    await editor.getByLabel("Credentials").fill("{{ secrets.nope }}");
+    await editor.getByRole("button", { name: "Save code" }).click();
+    await expect(editor.getByText(/secret "nope"/)).toBeVisible();
+    await editor.getByLabel("Credentials").fill("");
+    await editor.getByRole("button", { name: "Save code" }).click();
+    await expect(page.getByText(`${repo.url} at ${first}`)).toBeVisible();
+    const pinnedRun = await cli(env, ["run", "versioned", "--watch"], { cwd: root });
+    expect(pinnedRun.stdout).toContain("first");
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- agent ---\n${agent.output()}`);
   } finally {

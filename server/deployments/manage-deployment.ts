@@ -7,7 +7,8 @@ import { notifyLive } from "../live/notify-live";
 import { removeFutureRuns } from "../scheduling/replace-schedules";
 import { getDeployment } from "./get-deployment";
 import { isUuid } from "../../agent/protocol/storable";
-import type { CatchUpPolicy } from "../../agent/protocol/deployments";
+import type { CatchUpPolicy, DeploymentSource, SetupStep } from "../../agent/protocol/deployments";
+import { assertConfigReferencesExist, withSourceCredentials } from "../secrets/config-references";
 
 /** "etl/nightly": how people name a deployment, in the audit log as in the CLI. */
 export const deploymentLabel = (flowName: string, name: string) => `${flowName}/${name}`;
@@ -61,6 +62,37 @@ export async function setDeploymentCatchUp(db: Db, workspaceId: string, actor: A
       targetId: id,
       targetLabel: deploymentLabel(before.flowName, before.name),
       details: { changed, catchUp: policy.catchUp, maxLatenessSeconds: policy.maxLatenessSeconds },
+    });
+    await notifyLive(tx, workspaceId, "deployment", [id]);
+  });
+  return getDeployment(db, workspaceId, id);
+}
+
+/**
+ * Sets where the deployment's code is and its setup step (docs/cli.md#where-the-code-comes-from),
+ * from the deployment page. A git source's credentials secret must exist. Runs already claimed
+ * keep the code they have; the next claim uses the new source. A later `baton deploy` sets both
+ * again from its flags or baton.yaml.
+ */
+export async function setDeploymentSource(db: Db, workspaceId: string, actor: Actor, id: string, next: { source: DeploymentSource | null; setup: SetupStep | null }) {
+  const before = await getDeployment(db, workspaceId, id);
+  const changed = [
+    ...(JSON.stringify(before.source) !== JSON.stringify(next.source) ? ["source"] : []),
+    ...(JSON.stringify(before.setup) !== JSON.stringify(next.setup) ? ["setup"] : []),
+  ];
+  if (changed.length === 0) return before;
+  await db.transaction(async (tx) => {
+    await assertConfigReferencesExist(tx, workspaceId, withSourceCredentials({}, next.source), []);
+    await tx
+      .update(deployments)
+      .set({ source: next.source, sourceHost: next.source?.kind === "local" ? next.source.host : null, setup: next.setup, updatedAt: sql`now()` })
+      .where(and(eq(deployments.id, id), eq(deployments.workspaceId, workspaceId)));
+    await recordAuditEvent(tx, workspaceId, actor, {
+      action: "deployment.updated",
+      targetType: "deployment",
+      targetId: id,
+      targetLabel: deploymentLabel(before.flowName, before.name),
+      details: { changed },
     });
     await notifyLive(tx, workspaceId, "deployment", [id]);
   });

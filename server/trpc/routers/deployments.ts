@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { catchUpSchema, deploymentSchema, maxLatenessSchema, scheduleInputSchema } from "../../../agent/protocol/deployments";
+import { catchUpSchema, deploymentSchema, deploymentSourceSchema, maxLatenessSchema, scheduleInputSchema, setupStepSchema } from "../../../agent/protocol/deployments";
 import { deploymentOverview, deploymentOverviewSchema } from "../../deployments/deployment-overview";
 import { getDeployment, loadDeployments } from "../../deployments/get-deployment";
-import { setDeploymentCatchUp, setDeploymentPaused } from "../../deployments/manage-deployment";
+import { setDeploymentCatchUp, setDeploymentPaused, setDeploymentSource } from "../../deployments/manage-deployment";
 import { setDeploymentSchedules } from "../../deployments/set-deployment-schedules";
 import { getFlow } from "../../flows/get-flow";
 import { listFlows } from "../../flows/list-flows";
@@ -29,6 +29,12 @@ export const deploymentsRouter = router({
     .input(z.object({ deploymentId: z.uuid(), catchUp: catchUpSchema, maxLatenessSeconds: maxLatenessSchema.nullable() }))
     .output(deploymentSchema)
     .mutation(({ ctx, input }) => setDeploymentCatchUp(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input)),
+
+  /** Where the code is, and the setup step (the deployment page's code editor). */
+  setSource: requireRole("developer")
+    .input(z.object({ deploymentId: z.uuid(), source: deploymentSourceSchema.nullable(), setup: setupStepSchema.nullable() }))
+    .output(deploymentSchema)
+    .mutation(({ ctx, input }) => setDeploymentSource(ctx.db, ctx.workspace.id, ctx.actor, input.deploymentId, input)),
 
   /** The schedule editor's preview: the next times, or BAD_REQUEST with fieldErrors naming the field. */
   previewSchedule: workspaceProcedure

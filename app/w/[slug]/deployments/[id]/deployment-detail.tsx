@@ -1,6 +1,6 @@
 "use client";
 
-import { describeSource, isPythonEntrypoint } from "@/agent/protocol/deployments";
+import { isPythonEntrypoint } from "@/agent/protocol/deployments";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -14,6 +14,7 @@ import { ParameterForm, type SubmitResult } from "./parameter-form/parameter-for
 import { DeploymentEnv } from "./deployment-env";
 import { buildFormModel, collectParameters, initialValues } from "./parameter-form/form-model";
 import { CatchUpEditor } from "./catch-up-editor";
+import { SourceEditor } from "./source-editor";
 import { ScheduleEditor } from "./schedule-editor";
 import { SuccessSparkline } from "./success-sparkline";
 
@@ -174,15 +175,8 @@ export function DeploymentDetail({ slug, deploymentId }: { slug: string; deploym
               </Item>
             )}
             <Item term="Code">
-              <span className="break-all">{describeSource(d.source)}</span>
-              {d.source?.kind === "git" && d.source.credentials && <span className="text-slate-500"> (token: {d.source.credentials})</span>}
+              <SourceEditor key={JSON.stringify([d.source, d.setup])} slug={slug} deployment={d} canEdit={canEdit} />
             </Item>
-            {d.setup && (
-              <Item term="Setup">
-                <code className="rounded bg-slate-100 px-1 font-mono text-xs">{d.setup.run}</code>
-                {d.setup.cacheKey.length > 0 && <span className="text-slate-500"> (again when {d.setup.cacheKey.join(", ")} change)</span>}
-              </Item>
-            )}
             <Item term="Work pool">
               <Link href={`/w/${slug}/work-pools`} className="text-sky-800 hover:underline">
                 {d.workPool}
