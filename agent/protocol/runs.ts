@@ -6,6 +6,28 @@ import { commitShaSchema } from "./deployments";
 
 const parameters = z.record(z.string(), z.unknown());
 
+/**
+ * What started a run when no person did. An automation's "run a deployment" action names the
+ * automation and the event (and the run whose event it was, also in `triggeredByRunId`); an
+ * incoming webhook names its endpoint and the request in its log. `depth` counts automation hops
+ * in a chain (A's completion started B, whose completion started C …), bounded so a loop stops.
+ */
+export const runOriginSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("automation"),
+      automationId: z.string(),
+      automationName: z.string(),
+      event: z.string().meta({ description: "Completed, Failed, …, or the trigger's own event" }),
+      runId: z.string().nullable(),
+      runName: z.string().nullable(),
+      depth: z.number().int(),
+    }),
+    z.object({ kind: z.literal("webhook"), endpointId: z.string(), endpointName: z.string(), requestId: z.string() }),
+  ])
+  .meta({ id: "RunOrigin" });
+export type RunOrigin = z.infer<typeof runOriginSchema>;
+
 export const flowRunSchema = z
   .object({
     id: z.uuid(),
@@ -26,6 +48,9 @@ export const flowRunSchema = z
     idempotencyKey: z.string().nullable(),
     sourceCommit: z.string().nullable().meta({ description: "The commit of its deployment's git source the run runs (null: not a git source, or not claimed yet)" }),
     createdBy: z.string().nullable(),
+    parentRunId: z.uuid().nullable().meta({ description: "The run whose flow started this one (runDeployment): this run is its child" }),
+    origin: runOriginSchema.nullable().meta({ description: "What started it when no person did: an automation or an incoming webhook" }),
+    triggeredByRunId: z.uuid().nullable().meta({ description: "The run whose event fired the automation that started this one" }),
     createdAt: z.string(),
     waiting: waitingSchema
       .nullable()

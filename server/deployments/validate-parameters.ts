@@ -74,3 +74,28 @@ export function validateParameters(schema: Record<string, unknown> | null | unde
     .join("; ");
   throw new AppError("UNPROCESSABLE", `The parameters do not match the deployment's schema: ${summary}.`, { fieldErrors });
 }
+
+/**
+ * Checks a parameter template (server/runs/parameter-template.ts) against a deployment's schema
+ * when it is saved: its literal values and the deployment's defaults must fit, and every required
+ * parameter must be given by one of them or by a placeholder. Placeholders are only known when it
+ * fires, so their keys are checked then (validateParameters on the rendered parameters).
+ */
+export function validateParameterTemplate(schema: Record<string, unknown> | null | undefined, defaults: Record<string, unknown>, template: Record<string, unknown>, templated: string[]) {
+  if (!schema) return;
+  try {
+    validateParameters(schema, { ...defaults, ...template, ...Object.fromEntries(templated.map((k) => [k, undefined])) });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const all = (err.details as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {};
+    const fieldErrors = Object.fromEntries(
+      // A templated key's value is unknown until it fires (its "is required" is given by the placeholder).
+      Object.entries(all).filter(([field]) => !templated.includes(field.split(".")[0])),
+    );
+    if (Object.keys(fieldErrors).length === 0) return;
+    const summary = Object.entries(fieldErrors)
+      .map(([k, v]) => `${k || "parameters"} ${v.join(", ")}`)
+      .join("; ");
+    throw new AppError("UNPROCESSABLE", `The parameter template does not fit the deployment's schema: ${summary}.`, { fieldErrors });
+  }
+}

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type pg from "pg";
 import { LEASE_SECONDS } from "../../agent/protocol/leases";
 import type { z } from "zod";
-import type { createAdhocRunSchema, createRunSchema } from "../../agent/protocol/runs";
+import type { createAdhocRunSchema, createRunSchema, RunOrigin } from "../../agent/protocol/runs";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { flowRuns } from "../db/schema";
@@ -32,6 +32,11 @@ type NewRun = {
   idempotencyKey: string | null;
   /** A git source's commit the run is pinned to ("Run again with the same code"). */
   sourceCommit?: string | null;
+  /** runDeployment from inside a flow: the run that started it. */
+  parentRunId?: string | null;
+  /** What started it when no person did (an automation, a webhook). */
+  origin?: RunOrigin | null;
+  triggeredByRunId?: string | null;
   /** The person (or key) who started it: on the run, on its first history row and in the audit log. */
   actor: Actor;
   /** What the audit log says besides the run's name. */
@@ -44,8 +49,9 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
   const { rows } = await q.query<{ id: string }>(
     `with ins as (
        insert into flow_runs (id, workspace_id, flow_id, deployment_id, work_pool_id, name, parameters, tags, state_type, state_name,
-                              scheduled_time, attempt, start_time, idempotency_key, created_by, source_commit, lease_token, lease_expires_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14, $15,
+                              scheduled_time, attempt, start_time, idempotency_key, created_by, source_commit, parent_run_id, origin, triggered_by_run_id,
+                              lease_token, lease_expires_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'RUNNING' then now() end, $13, $14, $15, $16, $17, $18,
                -- An ad-hoc run starts RUNNING: its process holds a lease from the start (and heartbeats it).
                case when $9 = 'RUNNING' then gen_random_uuid() end, case when $9 = 'RUNNING' then now() + make_interval(secs => ${LEASE_SECONDS}) end)
        on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
@@ -59,7 +65,8 @@ async function insertRun(q: Pick<pg.Pool, "query">, run: NewRun): Promise<string
          from ins
      )
      select id, (select count(*) from hist) as h, (select count(*) from notes) as n from ins`,
-    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.actor.label, run.sourceCommit ?? null],
+    [id, run.workspaceId, run.flowId, run.deploymentId, run.workPoolId, run.name, JSON.stringify(run.parameters), run.tags, run.state.type, run.state.name, run.scheduledTime, run.attempt, run.idempotencyKey, run.actor.label, run.sourceCommit ?? null,
+     run.parentRunId ?? null, run.origin ? JSON.stringify(run.origin) : null, run.triggeredByRunId ?? null],
   );
   return rows[0]?.id ?? null;
 }

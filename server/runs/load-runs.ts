@@ -29,6 +29,9 @@ function serialize(row: { r: typeof flowRuns.$inferSelect; flowName: string; dep
     idempotencyKey: r.idempotencyKey,
     sourceCommit: r.sourceCommit,
     createdBy: r.createdBy,
+    parentRunId: r.parentRunId,
+    origin: r.origin,
+    triggeredByRunId: r.triggeredByRunId,
     createdAt: r.createdAt.toISOString(),
   };
 }

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { deployments, flows, schedules } from "./deployments";
 import { agents, workPools } from "./work-pools";
 import { workspaces } from "./workspaces";
 
 import { STATE_TYPES } from "../../../agent/protocol/states";
+import type { RunOrigin } from "../../../agent/protocol/runs";
 
 export { STATE_TYPES };
 const stateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED')`;
@@ -56,6 +57,12 @@ export const flowRuns = pgTable(
     /** The commit of its deployment's git source the run runs: set by a re-run "with the same code", else by the agent of its first attempt once it resolved the ref. */
     sourceCommit: text(),
     createdBy: text(),
+    /** The run whose flow started this one (`runDeployment` / `run_deployment`): its child. Cancelling the parent cancels it. */
+    parentRunId: uuid().references((): AnyPgColumn => flowRuns.id, { onDelete: "set null" }),
+    /** What started it when no person did: an automation (and the event), an incoming webhook (and its request). */
+    origin: jsonb().$type<RunOrigin>(),
+    /** The run whose event fired the automation that started this one: the chain, readable both ways. */
+    triggeredByRunId: uuid(),
     autoScheduled: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -86,6 +93,9 @@ export const flowRuns = pgTable(
     // The dashboard's runs-over-time chart: an index-only scan of a time range, state included.
     index("flow_runs_timeline_idx").on(t.workspaceId, sql`coalesce(${t.startTime}, ${t.scheduledTime})`, t.stateType),
     // The dashboard's failures (rare rows, so a small index).
+    // A parent's children (also for the self-FK's set null), and the runs an automation started after a run's event: both rare, so partial.
+    index("flow_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
+    index("flow_runs_triggered_by_idx").on(t.workspaceId, t.triggeredByRunId).where(sql`${t.triggeredByRunId} is not null`),
     index("flow_runs_failures_idx").on(t.workspaceId, t.endTime).where(sql`${t.stateType} in ('FAILED', 'CRASHED')`),
   ],
 );
