@@ -11,8 +11,44 @@ export type AutomationTriggerKind = (typeof AUTOMATION_TRIGGER_KINDS)[number];
 /** The run events a `run_state` automation can name: the terminal state types plus Late. */
 export const ALERT_RUN_EVENTS = ["Completed", "Failed", "Crashed", "Cancelled", "Late"] as const;
 export type AlertRunEvent = (typeof ALERT_RUN_EVENTS)[number];
-export const ALERT_DESTINATION_KINDS = ["email", "slack", "webhook"] as const;
+/** Actions that notify someone. */
+export const NOTIFY_ACTION_KINDS = ["email", "slack", "webhook"] as const;
+/**
+ * Actions that act on Baton itself, delivered through the same outbox: once per event, after the
+ * state that fired them committed (docs/automations.md "Actions that act").
+ */
+export const ACT_ACTION_KINDS = ["run_deployment", "pause_deployment", "resume_deployment", "cancel_runs", "pause_work_pool", "resume_work_pool"] as const;
+export type ActActionKind = (typeof ACT_ACTION_KINDS)[number];
+export const ALERT_DESTINATION_KINDS = [...NOTIFY_ACTION_KINDS, ...ACT_ACTION_KINDS] as const;
 export type AlertDestinationKind = (typeof ALERT_DESTINATION_KINDS)[number];
+export const isActAction = (kind: string): kind is ActActionKind => (ACT_ACTION_KINDS as readonly string[]).includes(kind);
+/** cancel_runs: the run whose event fired it, or the other active runs of its deployment. */
+export const CANCEL_RUNS_WHICH = ["triggering", "deployment_others"] as const;
+/** An automation-started run that would be the 11th link of a chain (A starts B starts A …) is not started. */
+export const MAX_AUTOMATION_CHAIN = 10;
+
+/** What a "run a deployment" parameter template may name, by trigger (docs/automations.md). */
+export function templateRoots(trigger: AutomationTriggerKind): string[] {
+  switch (trigger) {
+    case "run_state":
+    case "running_longer":
+      return ["run", "flow", "deployment", "automation", "event"];
+    case "no_success":
+      return ["deployment", "flow", "automation", "event"];
+    case "agent_offline":
+      return ["agent", "automation", "event"];
+  }
+}
+
+/**
+ * What an acting action keeps (alert_destinations.config). A null deployment or pool means the one
+ * of the run (or deployment, or agent) whose event fired the automation.
+ */
+export type ActionConfig =
+  | { kind: "run_deployment"; deploymentId: string; parameters: Record<string, unknown> }
+  | { kind: "pause_deployment" | "resume_deployment"; deploymentId: string | null }
+  | { kind: "cancel_runs"; which: (typeof CANCEL_RUNS_WHICH)[number] }
+  | { kind: "pause_work_pool" | "resume_work_pool"; workPoolId: string | null };
 export const ALERT_DELIVERY_STATUSES = ["pending", "sent", "failed", "coalesced", "skipped"] as const;
 export type AlertDeliveryStatus = (typeof ALERT_DELIVERY_STATUSES)[number];
 
@@ -31,8 +67,28 @@ export const automationActionInputSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("slack"), id: id.optional(), url: z.string().max(2000) }),
   z.object({ kind: z.literal("webhook"), id: id.optional(), url: z.string().max(2000) }),
-]).meta({ id: "AutomationActionInput", description: "An action: email (members, roles, addresses), a Slack incoming webhook URL, or a webhook URL. Send an existing action's id (and url \"keep\") to keep it and its stored URL." });
+  z.object({
+    kind: z.literal("run_deployment"),
+    id: id.optional(),
+    deploymentId: id,
+    parameters: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: 'A parameter template over the event, e.g. { "date": "{{ run.parameters.date }}" }; the deployment\'s defaults fill the rest' }),
+  }),
+  z.object({ kind: z.literal("pause_deployment"), id: id.optional(), deploymentId: id.nullable().default(null).meta({ description: "Null: the triggering run's deployment" }) }),
+  z.object({ kind: z.literal("resume_deployment"), id: id.optional(), deploymentId: id.nullable().default(null).meta({ description: "Null: the triggering run's deployment" }) }),
+  z.object({ kind: z.literal("cancel_runs"), id: id.optional(), which: z.enum(CANCEL_RUNS_WHICH).default("triggering") }),
+  z.object({ kind: z.literal("pause_work_pool"), id: id.optional(), workPoolId: id.nullable().default(null).meta({ description: "Null: the triggering run's (or agent's) pool" }) }),
+  z.object({ kind: z.literal("resume_work_pool"), id: id.optional(), workPoolId: id.nullable().default(null).meta({ description: "Null: the triggering run's (or agent's) pool" }) }),
+]).meta({
+  id: "AutomationActionInput",
+  description:
+    "An action: email (members, roles, addresses), a Slack incoming webhook URL, a webhook URL; or one that acts: run a deployment (with a parameter template), pause or resume a deployment, cancel runs, pause or resume a work pool. Send an existing action's id (and url \"keep\") to keep it and its stored URL.",
+});
 export type AutomationActionInput = z.output<typeof automationActionInputSchema>;
+export type ActActionInput = Extract<AutomationActionInput, { kind: ActActionKind }>;
+export const isActActionInput = (a: AutomationActionInput): a is ActActionInput => isActAction(a.kind);
 
 export const automationInputSchema = z.object({
   name: z.string().max(200),
@@ -63,6 +119,8 @@ export const destinationSchema = z.object({
   disabledAt: z.string().nullable(),
   disabledReason: z.string().nullable(),
   consecutiveGone: z.number(),
+  /** Acting actions: what they act on (deployment and pool ids, the parameter template); null for notifications. */
+  config: z.record(z.string(), z.unknown()).nullable().optional(),
   /**
    * Email actions: where each listed address stands. A member's address is sent to as a member;
    * any other receives nothing until it confirmed through the mail Baton sent it.

@@ -1,4 +1,5 @@
-import { ALERT_RUN_EVENTS, KEEP_SECRET, type AutomationInput } from "../../agent/protocol/automations";
+import { ALERT_RUN_EVENTS, KEEP_SECRET, templateRoots, type AutomationInput } from "../../agent/protocol/automations";
+import { checkParameterTemplate, ParameterTemplateError } from "../runs/parameter-template";
 import { ROLES } from "../db/schema/workspaces";
 
 /**
@@ -45,7 +46,7 @@ export function validateAutomationShape(input: AutomationInput): FieldErrors {
       break;
   }
 
-  if (input.actions.length === 0) add("actions", "Add at least one action: an email, a Slack webhook or a webhook.");
+  if (input.actions.length === 0) add("actions", "Add at least one action: an email, a Slack webhook, a webhook, or one that acts (run a deployment, pause, cancel).");
   if (input.actions.length > MAX_ACTIONS) add("actions", `At most ${MAX_ACTIONS} actions per automation.`);
   const ids = input.actions.map((a) => a.id).filter(Boolean);
   if (new Set(ids).size !== ids.length) add("actions", "The same action is listed twice.");
@@ -58,6 +59,23 @@ export function validateAutomationShape(input: AutomationInput): FieldErrors {
       if (action.addresses.length > MAX_EMAIL_ADDRESSES) add(field, `At most ${MAX_EMAIL_ADDRESSES} addresses per email action.`);
       const badAddresses = action.addresses.filter((a) => !EMAIL_RE.test(a));
       if (badAddresses.length) add(field, `Not an email address: ${badAddresses.slice(0, 3).join(", ")}${badAddresses.length > 3 ? ", …" : ""}.`);
+    } else if (action.kind === "run_deployment") {
+      try {
+        checkParameterTemplate(action.parameters, templateRoots(input.triggerKind));
+      } catch (err) {
+        if (!(err instanceof ParameterTemplateError)) throw err;
+        add(field, err.message);
+      }
+    } else if (action.kind === "cancel_runs") {
+      if (input.triggerKind !== "run_state" && input.triggerKind !== "running_longer") {
+        add(field, "Cancelling runs needs a trigger that names a run: a run state (Late) or “running longer than”.");
+      } else if (action.which === "triggering" && input.triggerKind === "run_state" && !input.states.some((s) => !FINAL_EVENTS.includes(s))) {
+        add(field, "A Completed, Failed, Crashed or Cancelled run has already ended, so there is nothing to cancel: trigger on Late (or use “the deployment's other active runs”).");
+      }
+    } else if (action.kind === "pause_deployment" || action.kind === "resume_deployment") {
+      if (action.deploymentId === null && input.triggerKind === "agent_offline") add(field, "An agent going offline names no deployment: choose the deployment to pause or resume.");
+    } else if (action.kind === "pause_work_pool" || action.kind === "resume_work_pool") {
+      // Every trigger names a pool: the run's, the deployment's or the agent's.
     } else if (action.url.trim() === KEEP_SECRET && !action.id) {
       add(field, `Paste the ${action.kind === "slack" ? "Slack webhook" : "webhook"} URL.`);
     } else if (!action.url.trim()) {
@@ -66,6 +84,9 @@ export function validateAutomationShape(input: AutomationInput): FieldErrors {
   });
   return errors;
 }
+
+/** Run events after which the run has ended. */
+const FINAL_EVENTS: readonly string[] = ["Completed", "Failed", "Crashed", "Cancelled"];
 
 function isWholeIn(n: number | null | undefined, min: number, max: number): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= min && n <= max;

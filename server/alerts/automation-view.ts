@@ -16,6 +16,7 @@ export function serializeDestination(d: AlertDestination): DestinationView {
     disabledAt: d.disabledAt?.toISOString() ?? null,
     disabledReason: d.disabledReason,
     consecutiveGone: d.consecutiveGone,
+    config: d.config ?? null,
   };
 }
 

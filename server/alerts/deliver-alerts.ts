@@ -7,6 +7,8 @@ import type { AlertEvent } from "./alert-event";
 import { loadAlertContext, loadDigestContexts } from "./load-alert-context";
 import { renderMessageTemplate } from "./message-template";
 import { notifyOwnersOfDisabledDestination } from "./notify-disabled-destination";
+import { performActAction } from "./perform-act-action";
+import { isActAction } from "../../agent/protocol/automations";
 import { SEND_TIMEOUT_MS, sendToDestination, type AlertPayload, type SendResult } from "./send-to-destination";
 
 /** A claimed delivery is pushed this far ahead; if the sender dies mid-send it is sent again after it, under the same id. */
@@ -25,7 +27,10 @@ export const GONE_LIMIT = 3;
 /** Destinations worked on at once. */
 const PARALLEL = 8;
 
-type Destination = Pick<AlertDestination, "id" | "workspaceId" | "automationId" | "kind" | "recipients" | "secret" | "target"> & { lastDigestAt: Date | null };
+type Destination = Pick<AlertDestination, "id" | "workspaceId" | "automationId" | "kind" | "recipients" | "secret" | "target"> & {
+  lastDigestAt: Date | null;
+  config?: AlertDestination["config"];
+};
 type Claimed = { id: string; kind: "alert" | "digest" | "test"; event: AlertEvent; attempts: number; createdAt: Date; template: string | null };
 
 /**
@@ -59,7 +64,7 @@ async function deliverNext(db: Db, destinationId: string): Promise<boolean> {
 
 async function claimNext(client: pg.PoolClient, destinationId: string): Promise<{ destination: Destination; delivery: Claimed } | null> {
   const { rows: destinations } = await client.query<Destination>(
-    `select id, workspace_id as "workspaceId", automation_id as "automationId", kind, recipients, secret, target, last_digest_at as "lastDigestAt"
+    `select id, workspace_id as "workspaceId", automation_id as "automationId", kind, recipients, secret, target, last_digest_at as "lastDigestAt", config
        from alert_destinations where id = $1 and disabled_at is null and next_send_at <= now()
         for update skip locked`,
     [destinationId],
@@ -75,6 +80,8 @@ async function claimNext(client: pg.PoolClient, destinationId: string): Promise<
   if (due.length === 0) return null;
 
   let pickId = due.find((d) => d.kind === "digest")?.id;
+  // An action that acts does its thing for every event: a burst is never folded into a digest.
+  if (isActAction(destination.kind)) pickId = due[0].id;
   if (!pickId) {
     const { rows } = await client.query<{ n: number }>(
       `select count(*)::int as n from alert_deliveries where destination_id = $1 and kind = 'alert' and created_at > now() - interval '1 minute'`,
@@ -132,7 +139,9 @@ export async function attemptDelivery(db: Db, destination: Destination, delivery
   const started = Date.now();
   let result: SendResult;
   try {
-    result = await sendToDestination(db, destination, await payloadFor(db, delivery));
+    result = isActAction(destination.kind)
+      ? await performActAction(db, { ...destination, config: destination.config ?? null }, delivery)
+      : await sendToDestination(db, destination, await payloadFor(db, delivery));
   } catch (err) {
     result = { outcome: "retry", responseCode: null, error: `Could not build the message: ${(err as Error).message}`.slice(0, 500), retryAfterMs: null };
   }
@@ -163,8 +172,8 @@ async function recordAttempt(db: Db, destination: Destination, delivery: Claimed
       destination.automationId,
     ]);
     await client.query(
-      `insert into alert_attempts (workspace_id, delivery_id, outcome, response_code, error, duration_ms) values ($1, $2, $3, $4, $5, $6)`,
-      [destination.workspaceId, delivery.id, attemptOutcome(result.outcome, final), result.responseCode, result.error, durationMs],
+      `insert into alert_attempts (workspace_id, delivery_id, outcome, response_code, error, detail, run_id, duration_ms) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [destination.workspaceId, delivery.id, attemptOutcome(result.outcome, final), result.responseCode, result.error, result.detail ?? null, result.runId ?? null, durationMs],
     );
     if (result.outcome === "sent" || result.outcome === "kept") {
       await client.query(`update alert_deliveries set status = 'sent', sent_at = now(), last_error = null where id = $1`, [delivery.id]);

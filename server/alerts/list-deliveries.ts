@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { ALERT_DELIVERY_STATUSES, alertAttempts, alertDeliveries, alertDestinations, flowRuns } from "../db/schema";
+import { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, alertAttempts, alertDeliveries, alertDestinations, flowRuns } from "../db/schema";
 import { AppError } from "../errors";
 import { findAutomation } from "./manage-automations";
 
@@ -17,7 +17,7 @@ export const deliverySchema = z.object({
   id: z.string(),
   kind: z.enum(["alert", "digest", "test"]),
   status: z.enum(ALERT_DELIVERY_STATUSES),
-  destination: z.object({ id: z.string(), kind: z.enum(["email", "slack", "webhook"]), target: z.string() }),
+  destination: z.object({ id: z.string(), kind: z.enum(ALERT_DESTINATION_KINDS), target: z.string() }),
   /** What happened: Failed, Completed, Late, RunningTooLong, NoSuccess, AgentOffline … (null if unknown). */
   event: z.string().nullable(),
   run: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
@@ -29,7 +29,16 @@ export const deliverySchema = z.object({
   /** For a coalesced alert: the digest message that carried it. */
   digest: z.object({ id: z.string(), status: z.enum(ALERT_DELIVERY_STATUSES), sentAt: z.string().nullable() }).nullable(),
   attempts: z.array(
-    z.object({ at: z.string(), outcome: z.enum(["sent", "retry", "failed", "kept"]), responseCode: z.number().nullable(), error: z.string().nullable(), durationMs: z.number() }),
+    z.object({
+      at: z.string(),
+      outcome: z.enum(["sent", "retry", "failed", "kept"]),
+      responseCode: z.number().nullable(),
+      error: z.string().nullable(),
+      /** What an acting action did ("Started run daring-lemur"), and the run it started. */
+      detail: z.string().nullable(),
+      runId: z.string().nullable(),
+      durationMs: z.number(),
+    }),
   ),
 });
 
@@ -92,7 +101,7 @@ export async function listDeliveries(db: Db, workspaceId: string, input: z.outpu
       digest: digest ? { id: digest.id, status: digest.status, sentAt: digest.sentAt?.toISOString() ?? null } : null,
       attempts: attempts
         .filter((a) => a.deliveryId === d.id)
-        .map((a) => ({ at: a.at.toISOString(), outcome: a.outcome, responseCode: a.responseCode, error: a.error, durationMs: a.durationMs })),
+        .map((a) => ({ at: a.at.toISOString(), outcome: a.outcome, responseCode: a.responseCode, error: a.error, detail: a.detail, runId: a.runId, durationMs: a.durationMs })),
     };
   });
   const last = page.at(-1);

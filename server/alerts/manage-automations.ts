@@ -10,7 +10,8 @@ import { checkOutboundUrl } from "../security/outbound-url";
 import { env } from "../env";
 import { validateMessageTemplate } from "./message-template";
 import { generateWebhookSecret } from "./webhook-signature";
-import { KEEP_SECRET, type AutomationActionInput, type AutomationInput, type AutomationView, type DestinationView } from "../../agent/protocol/automations";
+import { prepareActActionConfig } from "./act-action-config";
+import { isActActionInput, KEEP_SECRET, type ActionConfig, type AutomationActionInput, type AutomationInput, type AutomationView, type DestinationView } from "../../agent/protocol/automations";
 import { looksLikeSlackWebhook, normalizeAddresses, validateAutomationShape, type FieldErrors } from "./automation-input";
 import { serializeAutomations, serializeDestination } from "./automation-view";
 import { requestAddressConfirmations } from "./alert-email-subscriptions";
@@ -159,6 +160,8 @@ type PreparedDestination = {
   recipients: EmailRecipients | null;
   secret: string | null;
   target: string;
+  /** An acting action's settings. */
+  config?: ActionConfig | null;
   /** The URL changed: the destination gets a fresh start (not disabled, no 404 count). */
   reset: boolean;
   /** For a new webhook action: the signing secret to show once. */
@@ -195,7 +198,7 @@ async function prepare(db: Db, workspaceId: string, input: AutomationInput, exis
     const field = `actions.${i}`;
     if (errors[field]) continue;
     try {
-      destinations.push(await prepareDestination(action, existing, members));
+      destinations.push(await prepareDestination(db, workspaceId, action, existing, members));
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "BAD_REQUEST") throw err;
       add(field, err.message);
@@ -222,10 +225,15 @@ async function prepare(db: Db, workspaceId: string, input: AutomationInput, exis
 }
 
 /** Throws AppError BAD_REQUEST with a sentence for the action's field. */
-async function prepareDestination(action: AutomationActionInput, existing: AlertDestination[], members: Set<string>): Promise<PreparedDestination> {
+async function prepareDestination(db: Db, workspaceId: string, action: AutomationActionInput, existing: AlertDestination[], members: Set<string>): Promise<PreparedDestination> {
   const current = action.id ? existing.find((d) => d.id === action.id) : undefined;
   if (action.id && !current) throw new AppError("BAD_REQUEST", "This action no longer exists (someone else may have edited the automation). Reload the page.");
   if (current && current.kind !== action.kind) throw new AppError("BAD_REQUEST", "An action cannot change its kind; remove it and add a new one.");
+
+  if (isActActionInput(action)) {
+    const { config, target } = await prepareActActionConfig(db, workspaceId, action);
+    return { id: current?.id, kind: action.kind, recipients: null, secret: null, target, config, reset: false };
+  }
 
   if (action.kind === "email") {
     const missing = action.userIds.filter((u) => !members.has(u));
@@ -267,7 +275,7 @@ async function writeDestinations(tx: Queryable, workspaceId: string, automationI
     await tx.delete(alertDestinations).where(and(eq(alertDestinations.workspaceId, workspaceId), eq(alertDestinations.automationId, automationId), inArray(alertDestinations.id, removed)));
   }
   for (const d of prepared) {
-    const values = { recipients: d.recipients, secret: d.secret, target: d.target, ...(d.reset ? { disabledAt: null, disabledReason: null, consecutiveGone: 0 } : {}) };
+    const values = { recipients: d.recipients, secret: d.secret, target: d.target, config: d.config ?? null, ...(d.reset ? { disabledAt: null, disabledReason: null, consecutiveGone: 0 } : {}) };
     if (d.id) {
       await tx
         .update(alertDestinations)

@@ -4,6 +4,7 @@ import { users } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { hitRateLimit } from "@/server/security/rate-limit";
 import { attemptDelivery, LEASE_SECONDS } from "./deliver-alerts";
+import { isActAction } from "../../agent/protocol/automations";
 
 /** Tests per workspace per minute: enough to check a few actions, too few to mail anyone in bulk. */
 export const TESTS_PER_MINUTE = 10;
@@ -23,6 +24,10 @@ export async function sendTestAlert(db: Db, args: { workspaceId: string; destina
   const limit = await hitRateLimit(db, `send-test:${args.workspaceId}`, { limit: TESTS_PER_MINUTE, windowSeconds: 60 });
   if (!limit.allowed) {
     throw new AppError("TOO_MANY_REQUESTS", `Send test is limited to ${TESTS_PER_MINUTE} per minute per workspace. Try again in ${limit.retryAfterSeconds} s.`);
+  }
+  const { rows: kinds } = await db.$client.query<{ kind: string }>(`select kind from alert_destinations where id = $1 and workspace_id = $2`, [args.destinationId, args.workspaceId]);
+  if (kinds[0] && isActAction(kinds[0].kind)) {
+    throw new AppError("BAD_REQUEST", "Send test is for actions that notify. This one acts (it would really start, pause or cancel something): to try it, make its event happen, e.g. run the upstream deployment.");
   }
   const { rows } = await db.$client.query(
     `with dest as (

@@ -36,6 +36,9 @@ export type SendResult = {
   responseCode: number | null;
   error: string | null;
   retryAfterMs: number | null;
+  /** An acting action: what it did ("Started run daring-lemur") and the run it started or cancelled. */
+  detail?: string;
+  runId?: string | null;
   /** For `kept`: the rendered emails to store in the dev mailbox. */
   kept?: { to: string; template: string; subject: string; html: string; text: string }[];
 };
@@ -51,6 +54,9 @@ export async function sendToDestination(db: Db, destination: Destination, payloa
         return await sendWebhook(destination, payload);
       case "email":
         return await sendEmailAlert(db, destination, payload);
+      default:
+        // Actions that act are performed by performActAction (deliver-alerts routes them there).
+        return { outcome: "failed", responseCode: null, error: `A ${destination.kind} action sends no message.`, retryAfterMs: null };
     }
   } catch (err) {
     // A URL that is no longer allowed (e.g. its name now resolves to a private address) will not fix itself by retrying.

@@ -3,7 +3,8 @@ import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp
 import { users } from "./auth";
 import { workspaces } from "./workspaces";
 
-import { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, AUTOMATION_TRIGGER_KINDS } from "../../../agent/protocol/automations";
+import { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, AUTOMATION_TRIGGER_KINDS, type ActionConfig } from "../../../agent/protocol/automations";
+import { deployments } from "./deployments";
 
 export { ALERT_DELIVERY_STATUSES, ALERT_DESTINATION_KINDS, ALERT_RUN_EVENTS, AUTOMATION_TRIGGER_KINDS } from "../../../agent/protocol/automations";
 export const ALERT_DELIVERY_KINDS = ["alert", "digest", "test"] as const;
@@ -34,10 +35,16 @@ export const automations = pgTable(
     /** The message template; null = the default for the trigger. */
     template: text(),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    /**
+     * Made by `baton deploy` from the `triggers:` of this deployment's baton.yaml: the next deploy
+     * replaces it (matched by name), and it goes with the deployment.
+     */
+    managedByDeploymentId: uuid().references(() => deployments.id, { onDelete: "cascade" }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    uniqueIndex("automations_managed_name").on(t.managedByDeploymentId, t.name).where(sql`${t.managedByDeploymentId} is not null`),
     index("automations_workspace_idx").on(t.workspaceId, t.triggerKind).where(sql`${t.enabled}`),
     check("automations_trigger_kind", sql`${t.triggerKind} in ('run_state', 'running_longer', 'no_success', 'agent_offline')`),
   ],
@@ -62,6 +69,8 @@ export const alertDestinations = pgTable(
     recipients: jsonb().$type<EmailRecipients>(),
     secret: text(),
     target: text().notNull(),
+    /** An acting action's settings (which deployment or pool, the parameter template); null for notifications. */
+    config: jsonb().$type<ActionConfig>(),
     /** Pacing and 429s: nothing is sent to this destination before this time. */
     nextSendAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastDigestAt: timestamp({ withTimezone: true }),
@@ -72,7 +81,10 @@ export const alertDestinations = pgTable(
   },
   (t) => [
     index("alert_destinations_automation_idx").on(t.workspaceId, t.automationId),
-    check("alert_destinations_kind", sql`${t.kind} in ('email', 'slack', 'webhook')`),
+    check(
+      "alert_destinations_kind",
+      sql`${t.kind} in ('email', 'slack', 'webhook', 'run_deployment', 'pause_deployment', 'resume_deployment', 'cancel_runs', 'pause_work_pool', 'resume_work_pool')`,
+    ),
   ],
 );
 
@@ -132,6 +144,9 @@ export const alertAttempts = pgTable(
     outcome: text({ enum: ["sent", "retry", "failed", "kept"] }).notNull(),
     responseCode: integer(),
     error: text(),
+    /** What an acting action did, e.g. "Started run daring-lemur" (its id in `runId`). */
+    detail: text(),
+    runId: uuid(),
     durationMs: integer().notNull(),
   },
   (t) => [index("alert_attempts_delivery_idx").on(t.workspaceId, t.deliveryId, t.at)],

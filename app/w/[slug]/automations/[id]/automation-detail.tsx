@@ -1,5 +1,6 @@
 "use client";
 
+import { isActAction } from "@/agent/protocol/automations";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -155,9 +156,12 @@ function DestinationItem({ slug, automation, destination: d, canEdit, onSecret, 
         )}
         {canEdit && (
           <div className="ml-auto flex flex-wrap gap-2">
-            <Button variant="secondary" disabled={sendTest.isPending} onClick={() => sendTest.mutate({ workspace: slug, destinationId: d.id })} aria-label={`Send test to ${label}`}>
-              {sendTest.isPending ? "Sending…" : "Send test"}
-            </Button>
+            {/* An action that acts has no test: it would really start, pause or cancel something. */}
+            {!isActAction(d.kind) && (
+              <Button variant="secondary" disabled={sendTest.isPending} onClick={() => sendTest.mutate({ workspace: slug, destinationId: d.id })} aria-label={`Send test to ${label}`}>
+                {sendTest.isPending ? "Sending…" : "Send test"}
+              </Button>
+            )}
             {d.kind === "webhook" && (
               <Button
                 variant="secondary"

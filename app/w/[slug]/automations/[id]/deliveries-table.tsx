@@ -93,7 +93,21 @@ export function DeliveriesTable({ slug, automationId }: { slug: string; automati
                         <li key={i} className="flex flex-wrap items-center gap-3">
                           <RelativeTime value={at.at} />
                           <Badge tone={at.outcome === "sent" ? "green" : at.outcome === "failed" ? "red" : at.outcome === "retry" ? "amber" : "slate"}>{OUTCOMES[at.outcome]}</Badge>
-                          <span>{at.responseCode ? `HTTP ${at.responseCode}` : "no response"}</span>
+                          {at.detail ? (
+                            <span>
+                              {at.detail}
+                              {at.runId && (
+                                <>
+                                  {" "}
+                                  <Link href={`/w/${slug}/runs/${at.runId}`} className="text-sky-800 hover:underline">
+                                    open run
+                                  </Link>
+                                </>
+                              )}
+                            </span>
+                          ) : (
+                            <span>{at.responseCode ? `HTTP ${at.responseCode}` : "no response"}</span>
+                          )}
                           <span className="text-slate-500">{at.durationMs} ms</span>
                           {at.error && <span className="text-red-700">{at.error}</span>}
                         </li>

@@ -4,17 +4,22 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { Alert, Button, Card, TextField } from "@/app/_components/ui";
+import { Alert, Button, Card, SelectField, TextField } from "@/app/_components/ui";
 import { useTRPC } from "@/app/_trpc/provider";
 import { defaultTemplate, TEMPLATE_VARIABLES, validateMessageTemplate } from "@/server/alerts/message-template";
 import type { AlertEventName } from "@/server/alerts/alert-context";
 import { DESTINATION_LABELS, RUN_EVENTS, TRIGGER_LABELS, type AutomationView } from "./describe-automation";
 import { handOffSecrets } from "./secret-handoff";
+import { ActActionFields, actDraftOf, actInputOf, newActDraft, type ActDraft } from "./act-action-fields";
+import { ACT_ACTION_KINDS, isActAction, type ActActionKind, type AutomationActionInput } from "@/agent/protocol/automations";
 
 type TriggerKind = AutomationView["triggerKind"];
 type ActionDraft =
   | { key: string; kind: "email"; id?: string; userIds: string[]; roles: string[]; addresses: string }
-  | { key: string; kind: "slack" | "webhook"; id?: string; url: string; savedTarget?: string };
+  | { key: string; kind: "slack" | "webhook"; id?: string; url: string; savedTarget?: string }
+  | ActDraft;
+
+const isAct = (a: ActionDraft): a is ActDraft => isActAction(a.kind);
 
 const ROLE_OPTIONS = [
   { value: "owner", label: "Owners" },
@@ -28,11 +33,11 @@ const newKey = () => `a${nextKey++}`;
 
 function draftsOf(a: AutomationView | undefined): ActionDraft[] {
   if (!a) return [];
-  return a.destinations.map((d) =>
-    d.kind === "email"
-      ? { key: newKey(), kind: "email", id: d.id, userIds: d.recipients?.userIds ?? [], roles: d.recipients?.roles ?? [], addresses: (d.recipients?.addresses ?? []).join("\n") }
-      : { key: newKey(), kind: d.kind, id: d.id, url: "", savedTarget: d.target },
-  );
+  return a.destinations.map((d): ActionDraft => {
+    if (d.kind === "email") return { key: newKey(), kind: "email", id: d.id, userIds: d.recipients?.userIds ?? [], roles: d.recipients?.roles ?? [], addresses: (d.recipients?.addresses ?? []).join("\n") };
+    if (d.kind === "slack" || d.kind === "webhook") return { key: newKey(), kind: d.kind, id: d.id, url: "", savedTarget: d.target };
+    return actDraftOf(newKey(), { ...d, kind: d.kind });
+  });
 }
 
 const splitList = (s: string) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
@@ -89,19 +94,28 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
       deploymentIds: filters ? deploymentIds : [],
       tags: filters ? splitList(tags) : [],
       template: template.trim() ? template : null,
-      actions: actions.map((a) =>
-        a.kind === "email"
-          ? { kind: "email" as const, id: a.id, userIds: a.userIds, roles: a.roles, addresses: splitList(a.addresses) }
-          : { kind: a.kind, id: a.id, url: a.url.trim() || (a.id ? "keep" : "") },
-      ),
+      actions: actions.flatMap((a): AutomationActionInput[] => {
+        if (isAct(a)) {
+          const input = actInputOf(a);
+          return input ? [input] : [];
+        }
+        if (a.kind === "email") return [{ kind: "email", id: a.id, userIds: a.userIds, roles: a.roles, addresses: splitList(a.addresses) }];
+        return [{ kind: a.kind, id: a.id, url: a.url.trim() || (a.id ? "keep" : "") }];
+      }),
     };
+    // A parameter template that is not JSON is shown at its field; nothing is sent until it is fixed.
+    if (input.actions.length !== actions.length) return;
     if (automation) update.mutate({ ...input, automationId: automation.id });
     else create.mutate(input);
   }
 
   const patch = (key: string, change: Partial<ActionDraft>) => setActions((all) => all.map((a) => (a.key === key ? ({ ...a, ...change } as ActionDraft) : a)));
   const add = (kind: ActionDraft["kind"]) =>
-    setActions((all) => [...all, kind === "email" ? { key: newKey(), kind, userIds: [], roles: [], addresses: "" } : { key: newKey(), kind, url: "" }]);
+    setActions((all) => [
+      ...all,
+      kind === "email" ? { key: newKey(), kind, userIds: [], roles: [], addresses: "" } : isActAction(kind) ? newActDraft(newKey(), kind) : { key: newKey(), kind, url: "" },
+    ]);
+  const [actKind, setActKind] = useState<ActActionKind>("run_deployment");
 
   const previewEvent: AlertEventName =
     triggerKind === "run_state" ? ((states[0] as AlertEventName | undefined) ?? "Failed") : triggerKind === "running_longer" ? "RunningTooLong" : triggerKind === "no_success" ? "NoSuccess" : "AgentOffline";
@@ -170,7 +184,7 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
 
       <Card title="Actions">
         <div className="flex flex-col gap-4">
-          {actions.length === 0 && <p className="text-slate-600">Add where the alert goes: an email, a Slack channel or your own webhook.</p>}
+          {actions.length === 0 && <p className="text-slate-600">Add where the alert goes (an email, a Slack channel or your own webhook), or what Baton should do: run a deployment, pause, cancel.</p>}
           {actions.map((a, i) => (
             <section key={a.key} aria-label={`Action ${i + 1}: ${DESTINATION_LABELS[a.kind]}`} className="rounded-md border border-slate-200 p-4">
               <div className="mb-3 flex items-center justify-between">
@@ -181,7 +195,9 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
                   Remove action {i + 1}
                 </Button>
               </div>
-              {a.kind === "email" ? (
+              {isAct(a) ? (
+                <ActActionFields slug={slug} draft={a} trigger={triggerKind} onChange={(change) => patch(a.key, change)} />
+              ) : a.kind === "email" ? (
                 <div className="flex flex-col gap-3">
                   <CheckboxList legend="Members" idPrefix={`${a.key}-member`} empty="No members." items={(members.data ?? []).map((m) => ({ id: m.userId, label: m.name ? `${m.name} (${m.email})` : m.email }))} selected={a.userIds} onChange={(userIds) => patch(a.key, { userIds })} />
                   <CheckboxList legend="Everyone with the role" idPrefix={`${a.key}-role`} items={ROLE_OPTIONS.map((r) => ({ id: r.value, label: r.label }))} selected={a.roles} onChange={(roles) => patch(a.key, { roles })} />
@@ -218,6 +234,18 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
             <Button variant="secondary" onClick={() => add("email")}>Add email</Button>
             <Button variant="secondary" onClick={() => add("slack")}>Add Slack</Button>
             <Button variant="secondary" onClick={() => add("webhook")}>Add webhook</Button>
+          </div>
+          <div className="flex flex-wrap items-end gap-2">
+            <SelectField id="act-kind" label="Or an action that acts" value={actKind} onChange={(e) => setActKind(e.target.value as ActActionKind)}>
+              {ACT_ACTION_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {DESTINATION_LABELS[k]}
+                </option>
+              ))}
+            </SelectField>
+            <Button variant="secondary" onClick={() => add(actKind)}>
+              Add action
+            </Button>
           </div>
         </div>
       </Card>

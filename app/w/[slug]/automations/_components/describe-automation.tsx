@@ -26,7 +26,17 @@ export const TRIGGER_LABELS = {
   agent_offline: "An agent goes offline",
 } as const;
 
-export const DESTINATION_LABELS = { email: "Email", slack: "Slack", webhook: "Webhook" } as const;
+export const DESTINATION_LABELS = {
+  email: "Email",
+  slack: "Slack",
+  webhook: "Webhook",
+  run_deployment: "Run a deployment",
+  pause_deployment: "Pause a deployment",
+  resume_deployment: "Resume a deployment",
+  cancel_runs: "Cancel runs",
+  pause_work_pool: "Pause a work pool",
+  resume_work_pool: "Resume a work pool",
+} as const;
 
 /** "Run enters [Failed] [Crashed]", "Running longer than 90 minutes", … with state colours. */
 export function TriggerSummary({ automation }: { automation: Pick<AutomationView, "triggerKind" | "states" | "minutes" | "hours"> }) {
