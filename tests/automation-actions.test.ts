@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SERVICE_LOCKS } from "@/server/services/background-services";
 import { waitFor } from "./helpers/app-process";
@@ -243,5 +246,69 @@ describe("automation actions that act", () => {
     await waitFor(async () => (((await env.api("GET", `/deployments/${shard}`)) as { paused: boolean }).paused ? null : true), { timeoutMs: 30_000 });
     await owner.caller.automations.delete({ workspace: slug, automationId: automation.id });
     await owner.caller.automations.delete({ workspace: slug, automationId: resumer.id });
+  });
+});
+
+describe("triggers: in baton.yaml", () => {
+  it("baton deploy makes one automation per trigger, keeps it on an unchanged redeploy, updates and removes it with the file", { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-triggers-"));
+    const yaml = (trigger: string) => `deployments:
+  - name: daily
+    flow: features
+    command: echo "features for $BATON_PARAM_DATE"
+    parameterSchema: { type: object, properties: { date: { type: string } }, required: [date] }
+  - name: daily
+    flow: retrain
+    command: echo "retrain on $BATON_PARAM_DATE"
+    parameterSchema: { type: object, properties: { date: { type: string } }, required: [date] }
+${trigger}`;
+    const write = (trigger: string) => fs.writeFileSync(path.join(dir, "baton.yaml"), yaml(trigger));
+    write(`    triggers:
+      - after: features/daily
+        parameters:
+          date: "{{ run.parameters.date }}"
+`);
+    const first = await env.cli(["deploy"], { cwd: dir });
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("  Trigger: runs after features/daily Completed");
+    const managed = async () => (await owner.caller.automations.list({ workspace: slug })).filter((a) => a.name.startsWith("Run retrain/daily"));
+    const [made] = await managed();
+    expect(made).toMatchObject({ name: "Run retrain/daily after features/daily Completed", triggerKind: "run_state", states: ["Completed"], enabled: true });
+    expect(made.destinations[0]).toMatchObject({ kind: "run_deployment", target: "run retrain/daily" });
+
+    // It acts: a features run's completion starts retrain with its date.
+    const features = ((await env.api("GET", "/deployments")) as { deployments: { id: string; flowName: string }[] }).deployments.find((d) => d.flowName === "features")!;
+    const retrain = ((await env.api("GET", "/deployments")) as { deployments: { id: string; flowName: string }[] }).deployments.find((d) => d.flowName === "retrain")!;
+    await env.api("POST", `/deployments/${features.id}/runs`, { parameters: { date: "2026-12-02" } });
+    const child = await waitFor(async () => (await runsOf(retrain.id)).find(finished), { timeoutMs: 45_000 });
+    expect(child!.parameters).toEqual({ date: "2026-12-02" });
+
+    const again = await env.cli(["deploy"], { cwd: dir });
+    expect(again.stdout).toMatch(/Unchanged: retrain\/daily/);
+    expect((await managed())[0].id).toBe(made.id);
+
+    write(`    triggers:
+      - after: features/daily
+        on: [Completed, Failed]
+        parameters:
+          date: "{{ run.parameters.date }}"
+`);
+    const changed = await env.cli(["deploy"], { cwd: dir });
+    expect(changed.stdout).toMatch(/Updated \(triggers\): retrain\/daily/);
+    expect((await managed()).map((a) => a.name)).toEqual(["Run retrain/daily after features/daily Completed/Failed"]);
+
+    // A refused trigger changes nothing, and says what to do.
+    write(`    triggers:
+      - after: nope/missing
+`);
+    const bad = await env.cli(["deploy"], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("Trigger 1 of retrain/daily: deployment nope/missing does not exist in this workspace. Deploy it first (in a baton.yaml, list it before retrain/daily).");
+    expect((await managed()).map((a) => a.name)).toEqual(["Run retrain/daily after features/daily Completed/Failed"]);
+
+    write("");
+    const removed = await env.cli(["deploy"], { cwd: dir });
+    expect(removed.stdout).toMatch(/Updated \(triggers\): retrain\/daily/);
+    expect(await managed()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { configNameSchema, envSchema } from "./secrets";
 import { isoTimestampSchema } from "./storable";
+import { ALERT_RUN_EVENTS } from "./automations";
 
 export const retryDelaySchema = z
   .discriminatedUnion("kind", [
@@ -118,6 +119,22 @@ export const scheduleSchema = z
   })
   .meta({ id: "Schedule" });
 
+/**
+ * `triggers:` of a deployment in baton.yaml (as Prefect's prefect.yaml has): "run me after that
+ * deployment's run completes", with parameters from a template over that run. Each becomes an
+ * automation managed by this deployment (the next deploy replaces them; see docs/automations.md).
+ */
+export const deploymentTriggerSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional().meta({ description: "Default: “Run flow/deployment after upstream/deployment Completed”" }),
+    after: z.string().trim().regex(/^[^/]+\/[^/]+$/, "Name the upstream deployment as flow/deployment, e.g. ingest/daily").meta({ description: "The deployment whose runs fire it" }),
+    on: z.array(z.enum(ALERT_RUN_EVENTS)).min(1).max(ALERT_RUN_EVENTS.length).default(["Completed"]),
+    parameters: z.record(z.string(), z.unknown()).default({}).meta({ description: 'A template over the upstream run, e.g. { "date": "{{ run.parameters.date }}" }' }),
+    enabled: z.boolean().default(true),
+  })
+  .meta({ id: "DeploymentTrigger" });
+export type DeploymentTrigger = z.output<typeof deploymentTriggerSchema>;
+
 export const deploymentUpsertSchema = z
   .object({
     flowName: name,
@@ -149,6 +166,7 @@ export const deploymentUpsertSchema = z
     schedules: z.array(scheduleInputSchema).max(20).optional().meta({ description: "When given, replaces the deployment's schedules" }),
     env: envSchema.default({}),
     secrets: z.array(configNameSchema).max(100).default([]).meta({ description: "Secrets its runs may read from code (secrets.get) besides those its env references" }),
+    triggers: z.array(deploymentTriggerSchema).max(20).optional().meta({ description: "When given, replaces the automations this deployment's triggers made (an empty list removes them)" }),
   })
   .refine((d) => (d.kind === "flow" ? Boolean(d.entrypoint) : Boolean(d.command)), {
     message: "A flow deployment needs an entrypoint (path/file.ts:exportName); a command deployment needs a command.",

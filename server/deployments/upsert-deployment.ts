@@ -1,3 +1,4 @@
+import { canonicalJson } from "../db/canonical-json";
 import { and, eq, sql } from "drizzle-orm";
 import { deploymentUpsertSchema, type DeploymentUpsert } from "../../agent/protocol/deployments";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
@@ -10,6 +11,7 @@ import { findWorkPool } from "../work-pools/find-work-pool";
 import { getDeployment } from "./get-deployment";
 import { deploymentLabel } from "./manage-deployment";
 import { assertValidParameterSchema } from "./validate-parameters";
+import { prepareDeploymentTriggers, syncDeploymentTriggers } from "../alerts/deployment-triggers";
 import { assertPlanAllows } from "../billing/plan-limits";
 import { assertConfigReferencesExist, withSourceCredentials } from "../secrets/config-references";
 
@@ -23,6 +25,8 @@ const FIELDS = ["description", "kind", "entrypoint", "command", "python", "sourc
 export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor, raw: DeploymentUpsert) {
   const input = deploymentUpsertSchema.parse(raw);
   assertValidParameterSchema(input.parameterSchema);
+  // Triggers are checked in full first, so a refused one changes nothing.
+  const triggers = input.triggers && (await prepareDeploymentTriggers(db, workspaceId, input.triggers, input));
   const { id, created, changed } = await db.transaction(async (tx) => {
     const flow = await upsertFlow(tx, workspaceId, input.flowName);
     const pool = await findWorkPool(tx, workspaceId, input.workPool);
@@ -83,14 +87,10 @@ export async function upsertDeployment(db: Db, workspaceId: string, actor: Actor
       const result = await replaceSchedules(tx, { workspaceId, deploymentId: id, schedules: input.schedules, actor, deploymentLabel: label });
       if (result.changed && existing) changed.push("schedules");
     }
+    if (triggers && (await syncDeploymentTriggers(tx, workspaceId, actor, id, label, triggers)) && existing) changed.push("triggers");
     // Schedule changes notify from replaceSchedules; a redeploy that changed nothing stays quiet.
     if (!existing || changed.some((f) => f !== "schedules")) await notifyLive(tx, workspaceId, "deployment", [id]);
     return { id, created: !existing, changed };
   });
   return { deployment: await getDeployment(db, workspaceId, id), created, changed };
-}
-
-/** JSON with object keys sorted: jsonb columns come back with their keys in another order than sent. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)) ?? "undefined";
 }

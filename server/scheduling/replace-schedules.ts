@@ -1,3 +1,4 @@
+import { canonicalJson } from "../db/canonical-json";
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import { scheduleInputSchema, type ScheduleInput } from "../../agent/protocol/deployments";
 import type { Actor } from "../audit/record-audit-event";
@@ -20,16 +21,6 @@ type Definition = {
   parameters: Record<string, unknown>;
 };
 
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
 function toDefinition(raw: ScheduleInput, index: number, now: Date): Definition {
   const where = `Schedule ${index + 1}`;

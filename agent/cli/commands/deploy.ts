@@ -6,7 +6,7 @@ import { parse, parseParams, positiveInt } from "../args";
 import { connect } from "../connect";
 import { readBatonYaml, type BatonYaml } from "../deploy/baton-yaml";
 import { setLimit } from "./concurrency";
-import { deploymentSpecSchema, describeSchedules, schedulesOf, type DeploymentSpec } from "../deploy/deployment-spec";
+import { deploymentSpecSchema, describeSchedules, schedulesOf, triggersOf, type DeploymentSpec } from "../deploy/deployment-spec";
 import { loadFlow } from "../../sdk/load-flow";
 import { isPythonEntrypoint } from "../../protocol/deployments";
 import { describePythonFlow } from "../deploy/describe-python-flow";
@@ -81,7 +81,7 @@ export async function deploy(argv: string[]) {
   const { client } = connect();
   // Build every request first: a broken flow file stops the deploy before anything changed.
   const bodies = [];
-  for (const spec of specs) bodies.push(await toUpsert(spec, baseDir, { fromGit: Boolean(values["from-git"]) }));
+  for (const spec of specs) bodies.push(await toUpsert(spec, baseDir, { fromGit: Boolean(values["from-git"]), fromFile: !fromFlags }));
   // Limits first: runs the new deployments create wait for them from the start. A limit not in
   // the file is left alone (it may be set by hand or by another project's baton.yaml).
   const limitResults = [];
@@ -99,6 +99,7 @@ export async function deploy(argv: string[]) {
       const what = res.created ? "Created" : res.changed.length > 0 ? `Updated (${res.changed.join(", ")})` : "Unchanged";
       const catchUp = `catch-up ${d.catchUp}${d.maxLatenessSeconds === null ? "" : `, max lateness ${d.maxLatenessSeconds} s`}`;
       print(`${what}: ${d.flowName}/${d.name} (${d.id}) in pool "${d.workPool}", ${describeSchedules(body.schedules ?? [])}; ${catchUp}; code: ${describeSource(d.source)}`);
+      for (const t of body.triggers ?? []) print(`  Trigger: runs after ${t.after} ${(t.on ?? ["Completed"]).join(" or ")}${t.enabled === false ? " (disabled)" : ""}`);
     }
   }
   if (values.json) printJson(limits.length > 0 ? { deployments: results, concurrencyLimits: limitResults } : results);
@@ -158,7 +159,7 @@ function parseEnvFlags(pairs: string[]): Record<string, string> {
 
 type Upsert = DeploymentUpsert & { schedules: ReturnType<typeof schedulesOf> };
 
-async function toUpsert(spec: DeploymentSpec, baseDir: string, opts: { fromGit: boolean }): Promise<Upsert> {
+async function toUpsert(spec: DeploymentSpec, baseDir: string, opts: { fromGit: boolean; fromFile: boolean }): Promise<Upsert> {
   const source = sourceOf(spec, baseDir, opts);
   // The code is read from this machine's files: the working directory's (the workdir, or the checkout's folder).
   if (spec.workdir) baseDir = path.resolve(baseDir, spec.workdir);
@@ -176,6 +177,8 @@ async function toUpsert(spec: DeploymentSpec, baseDir: string, opts: { fromGit: 
     env: spec.env ?? {},
     secrets: spec.secrets ?? [],
     schedules: schedulesOf(spec),
+    // Flags leave a deployment's triggers alone; a baton.yaml is their truth, like its schedules.
+    ...(opts.fromFile ? { triggers: triggersOf(spec) } : {}),
   };
   if (spec.command) {
     return {

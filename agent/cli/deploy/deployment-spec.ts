@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { catchUpSchema, isPythonEntrypoint, maxLatenessSchema } from "../../protocol/deployments";
 import { configNameSchema } from "../../protocol/secrets";
+import { ALERT_RUN_EVENTS } from "../../protocol/automations";
 
 /** One deployment as `baton deploy` flags or a `baton.yaml` entry describe it. */
 export const deploymentSpecSchema = z
@@ -49,6 +50,20 @@ export const deploymentSpecSchema = z
     /** Literals or `{{ secrets.NAME }}` / `{{ variables.NAME }}`; YAML numbers and booleans are taken as their text. */
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
     secrets: z.array(configNameSchema).optional(),
+    /** Run this deployment after another's run enters a state, with parameters from a template over that run. */
+    triggers: z
+      .array(
+        z
+          .object({
+            name: z.string().trim().min(1).optional(),
+            after: z.string().trim().regex(/^[^/]+\/[^/]+$/, "name the upstream deployment as flow/deployment, e.g. ingest/daily"),
+            on: z.union([z.enum(ALERT_RUN_EVENTS), z.array(z.enum(ALERT_RUN_EVENTS)).min(1)]).optional(),
+            parameters: z.record(z.string(), z.unknown()).optional(),
+            enabled: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict()
   .refine((d) => Boolean(d.entrypoint) !== Boolean(d.command), { message: "give either an entrypoint (path/file.ts:flowName) or a command, not both", path: ["entrypoint"] })
@@ -64,6 +79,17 @@ export const deploymentSpecSchema = z
   });
 
 export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
+
+/** The API's triggers for a spec from a baton.yaml: always a list, so a trigger removed from the file is removed in Baton. */
+export function triggersOf(spec: DeploymentSpec) {
+  return (spec.triggers ?? []).map((t) => ({
+    ...(t.name ? { name: t.name } : {}),
+    after: t.after,
+    on: t.on === undefined ? ["Completed" as const] : Array.isArray(t.on) ? t.on : [t.on],
+    parameters: t.parameters ?? {},
+    enabled: t.enabled ?? true,
+  }));
+}
 
 /** The API's schedules for a spec: always a list, so removing a schedule from the spec removes it in Baton. */
 export function schedulesOf(spec: DeploymentSpec) {
