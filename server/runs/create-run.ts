@@ -95,7 +95,14 @@ async function existingByKey(db: Db, workspaceId: string, key: string) {
  * its JSON Schema (422 with per-field errors). With an idempotency key, asking again returns the
  * first run (`created: false`).
  */
-export async function createDeploymentRun(db: Db, workspaceId: string, actor: Actor, deploymentId: string, input: z.output<typeof createRunSchema>) {
+export async function createDeploymentRun(
+  db: Db,
+  workspaceId: string,
+  actor: Actor,
+  deploymentId: string,
+  input: z.output<typeof createRunSchema>,
+  lineage?: { parentRunId?: string | null; origin?: RunOrigin | null; triggeredByRunId?: string | null },
+) {
   const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
@@ -116,6 +123,9 @@ export async function createDeploymentRun(db: Db, workspaceId: string, actor: Ac
     attempt: 0,
     idempotencyKey: input.idempotencyKey ?? null,
     sourceCommit: input.sourceCommit ?? null,
+    parentRunId: lineage?.parentRunId ?? null,
+    origin: lineage?.origin ?? null,
+    triggeredByRunId: lineage?.triggeredByRunId ?? null,
     actor,
     auditDetails: { deployment: d.name, ...(input.scheduledTime ? { scheduledTime: input.scheduledTime } : {}), ...(input.sourceCommit ? { sourceCommit: input.sourceCommit } : {}) },
   });

@@ -60,6 +60,8 @@ export type RunFilters = {
   deployment?: string;
   flow?: string;
   tag?: string;
+  /** The children of this run (runDeployment). */
+  parentRunId?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -78,6 +80,7 @@ export async function listRuns(db: Queryable, workspaceId: string, f: RunFilters
       f.deployment ? eq(flowRuns.deploymentId, f.deployment) : undefined,
       f.flow ? eq(flowRuns.flowId, f.flow) : undefined,
       f.tag ? sql`${flowRuns.tags} @> array[${f.tag}]::text[]` : undefined,
+      f.parentRunId ? eq(flowRuns.parentRunId, f.parentRunId) : undefined,
       f.from ? gte(flowRuns.scheduledTime, new Date(f.from)) : undefined,
       f.to ? lte(flowRuns.scheduledTime, new Date(f.to)) : undefined,
       f.cursor ? lt(flowRuns.id, f.cursor) : undefined,
