@@ -109,3 +109,25 @@ describe("cancelling a parent cancels its children", () => {
     expect((await api.call("GET", `/api/v1/flow-runs/${kept.id}`, { key: second.W.key })).json.state.type).toBe("SCHEDULED");
   });
 });
+
+describe("runs.lineage (the run page's panel)", () => {
+  it("the parent lists its children with their states; a child names its parent", async () => {
+    const { W, parent, claimed, start } = await runningParent("lineage");
+    const a = (await start({ deployment: "train/gpu", idempotencyKey: "0" })).json.run;
+    const b = (await start({ deployment: "train/gpu", idempotencyKey: "1" })).json.run;
+    const caller = W.owner.caller;
+    const mine = await caller.runs.lineage({ workspace: W.ws.slug, runId: parent.id });
+    expect(mine.parent).toBeNull();
+    expect(mine.children.map((c) => [c.id, c.state.type])).toEqual([
+      [a.id, "SCHEDULED"],
+      [b.id, "SCHEDULED"],
+    ]);
+    expect(mine.triggered).toEqual([]);
+    await api.call("POST", `/api/v1/flow-runs/${b.id}/cancel`, { key: W.key });
+    expect((await caller.runs.lineage({ workspace: W.ws.slug, runId: parent.id })).children[1].state.type).toBe("CANCELLED");
+    const child = await caller.runs.lineage({ workspace: W.ws.slug, runId: a.id });
+    expect(child.parent).toMatchObject({ id: parent.id, state: { type: "RUNNING" } });
+    expect(child.children).toEqual([]);
+    expect(claimed.id).toBe(parent.id);
+  });
+});

@@ -25,3 +25,12 @@ export const startChildRunSchema = z
 export const childRunResultSchema = z.object({ run: flowRunSchema, created: z.boolean() }).meta({ id: "ChildRunResult" });
 
 export const childRunListSchema = z.object({ runs: z.array(flowRunSchema) }).meta({ id: "ChildRunList" });
+
+/** The run page's lineage panel: the run's parent, its children and the runs automations started after its events. */
+export const runLineageSchema = z
+  .object({
+    parent: flowRunSchema.nullable(),
+    children: z.array(flowRunSchema),
+    triggered: z.array(flowRunSchema).meta({ description: "Runs whose triggeredByRunId is this run, oldest first" }),
+  })
+  .meta({ id: "RunLineage" });

@@ -63,3 +63,14 @@ export async function getChildRun(db: Db, workspaceId: string, parentRunId: stri
   if (run.parentRunId !== parentRunId) throw new AppError("NOT_FOUND", "Flow run not found.");
   return run;
 }
+
+/** The run page's lineage: its parent (null when it has none or the parent was deleted), children and triggered runs. */
+export async function runLineage(db: Db, workspaceId: string, runId: string) {
+  const run = await getRun(db, workspaceId, runId);
+  const [parent, children, triggered] = await Promise.all([
+    run.parentRunId ? getRun(db, workspaceId, run.parentRunId).catch(() => null) : null,
+    listChildRuns(db, workspaceId, runId),
+    listRuns(db, workspaceId, { triggeredByRunId: runId, limit: 200 }).then((p) => p.runs.reverse()),
+  ]);
+  return { parent, children, triggered };
+}
