@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cascadeCancellations } from "../server/runs/cascade-cancellations";
 import { startApiServer } from "./helpers/api-server";
+import { startNextAttempt } from "./helpers/report-fixtures";
 import { createTestDatabase } from "./helpers/db";
 import { claim, deploy, history, orchestrationWorkspace, report, startRun } from "./helpers/orchestration";
 
@@ -37,8 +38,19 @@ describe("starting child runs with a run token", () => {
     const again = await start({ deployment: "train/gpu", idempotencyKey: "0" });
     expect(again.status).toBe(201);
     expect(again.json).toMatchObject({ created: false, run: { id: first.json.run.id } });
+    // Two at once with the next key (a retry racing the original request): still one child.
+    const racing = await Promise.all([start({ deployment: "train/gpu", idempotencyKey: "1" }), start({ deployment: "train/gpu", idempotencyKey: "1" })]);
+    expect(racing.map((r) => r.json.created).sort()).toEqual([false, true]);
+    expect(racing[0].json.run.id).toBe(racing[1].json.run.id);
     const list = await api.call("GET", `/api/v1/flow-runs?parentRunId=${parent.id}`, { key: W.key });
-    expect(list.json.runs.map((r: { id: string }) => r.id)).toEqual([first.json.run.id]);
+    expect(list.json.runs.map((r: { id: string }) => r.id)).toEqual([racing[0].json.run.id, first.json.run.id]);
+    // A new attempt of the parent starts its own children: key "0" again makes a new one.
+    const next = await startNextAttempt(db, { id: parent.id, workspaceId: W.ws.id });
+    const retried = await api.call("POST", `/api/v1/flow-runs/${parent.id}/children`, { key: next.token, body: { deployment: "train/gpu", idempotencyKey: "0" } });
+    expect(retried.json.created).toBe(true);
+    expect(retried.json.run.id).not.toBe(first.json.run.id);
+    const doc = (await api.call("GET", "/api/v1/openapi.json")).json;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/flow-runs/{id}/children", "/api/v1/flow-runs/{id}/children/{childId}"]));
   });
 
   it("refuses parameters the child's schema rejects (422 with field errors) and names an unknown deployment", async () => {
