@@ -20,50 +20,34 @@ export function RunLineage({ slug, run }: { slug: string; run: Run }) {
     trpc.runs.lineage.queryOptions(
       { workspace: slug, runId: run.id },
       {
-        refetchInterval: (q) =>
-          q.state.data?.children.some(
-            (c) => !TERMINAL_STATES.includes(c.state.type),
-          )
-            ? 3_000
-            : false,
+        refetchInterval: (q) => (q.state.data?.children.some((c) => !TERMINAL_STATES.includes(c.state.type)) ? 3_000 : false),
       },
     ),
   );
-  const l = lineage.data;
+  return lineage.data ? <LineageView slug={slug} run={run} lineage={lineage.data} /> : null;
+}
+
+type Lineage = { parent: Run | null; children: Run[]; triggered: Run[] };
+
+/** The panel itself, from data: RunLineage renders it, and tests without a server. */
+export function LineageView({ slug, run, lineage: l }: { slug: string; run: Pick<Run, "origin">; lineage: Lineage }) {
   const origin = run.origin;
-  if (
-    !l ||
-    (!l.parent &&
-      !origin &&
-      l.children.length === 0 &&
-      l.triggered.length === 0)
-  )
-    return null;
+  if (!l.parent && !origin && l.children.length === 0 && l.triggered.length === 0) return null;
   const runLink = (id: string, name: string) => (
-    <Link
-      href={`/w/${slug}/runs/${id}`}
-      className="font-medium text-sky-700 hover:underline"
-    >
+    <Link href={`/w/${slug}/runs/${id}`} className="font-medium text-sky-700 hover:underline">
       {name}
     </Link>
   );
 
   return (
-    <section
-      aria-labelledby="lineage-heading"
-      className="mb-6 rounded-lg border border-slate-200 bg-white p-4 text-sm"
-    >
-      <h2
-        id="lineage-heading"
-        className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500"
-      >
+    <section aria-labelledby="lineage-heading" className="mb-6 rounded-lg border border-slate-200 bg-white p-4 text-sm">
+      <h2 id="lineage-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
         Lineage
       </h2>
       <div className="flex flex-col gap-2">
         {l.parent && (
           <p>
-            Child of {runLink(l.parent.id, l.parent.name)}{" "}
-            <StateBadge type={l.parent.state.type} name={l.parent.state.name} />{" "}
+            Child of {runLink(l.parent.id, l.parent.name)} <StateBadge type={l.parent.state.type} name={l.parent.state.name} />{" "}
             <span className="text-slate-500">
               {l.parent.flowName}
               {l.parent.deploymentName ? `/${l.parent.deploymentName}` : ""}
@@ -73,18 +57,13 @@ export function RunLineage({ slug, run }: { slug: string; run: Run }) {
         {origin?.kind === "automation" && (
           <p>
             Started by automation{" "}
-            <Link
-              href={`/w/${slug}/automations/${origin.automationId}`}
-              className="font-medium text-sky-700 hover:underline"
-            >
+            <Link href={`/w/${slug}/automations/${origin.automationId}`} className="font-medium text-sky-700 hover:underline">
               {origin.automationName}
             </Link>
             {origin.runId && (
               <>
                 {" "}
-                after run{" "}
-                {runLink(origin.runId, origin.runName ?? origin.runId)}{" "}
-                {origin.event}
+                after run {runLink(origin.runId, origin.runName ?? origin.runId)} {origin.event}
               </>
             )}
             {!origin.runId && ` on ${origin.event}`}
@@ -92,38 +71,17 @@ export function RunLineage({ slug, run }: { slug: string; run: Run }) {
         )}
         {origin?.kind === "webhook" && (
           <p>
-            Started by webhook{" "}
-            <span className="font-medium">{origin.endpointName}</span>
+            Started by webhook <span className="font-medium">{origin.endpointName}</span>
           </p>
         )}
-        <RunList
-          title="Children"
-          label="Child runs"
-          runs={l.children}
-          slug={slug}
-        />
-        <RunList
-          title="Started these runs"
-          label="Runs started after this run"
-          runs={l.triggered}
-          slug={slug}
-        />
+        <RunList title="Children" label="Child runs" runs={l.children} slug={slug} />
+        <RunList title="Started these runs" label="Runs started after this run" runs={l.triggered} slug={slug} />
       </div>
     </section>
   );
 }
 
-function RunList({
-  title,
-  label,
-  runs,
-  slug,
-}: {
-  title: string;
-  label: string;
-  runs: Run[];
-  slug: string;
-}) {
+function RunList({ title, label, runs, slug }: { title: string; label: string; runs: Run[]; slug: string }) {
   if (runs.length === 0) return null;
   return (
     <div>
@@ -133,10 +91,7 @@ function RunList({
       <ul aria-label={label} className="mt-1 divide-y divide-slate-100">
         {runs.map((c) => (
           <li key={c.id} className="flex flex-wrap items-center gap-2 py-1">
-            <Link
-              href={`/w/${slug}/runs/${c.id}`}
-              className="font-medium text-sky-700 hover:underline"
-            >
+            <Link href={`/w/${slug}/runs/${c.id}`} className="font-medium text-sky-700 hover:underline">
               {c.name}
             </Link>
             <StateBadge type={c.state.type} name={c.state.name} />
@@ -147,9 +102,7 @@ function RunList({
             <span className="text-slate-400">
               <RelativeTime value={c.createdAt} />
             </span>
-            {c.state.message && c.state.type !== "COMPLETED" && (
-              <span className="truncate text-slate-600">{c.state.message}</span>
-            )}
+            {c.state.message && c.state.type !== "COMPLETED" && <span className="truncate text-slate-600">{c.state.message}</span>}
           </li>
         ))}
       </ul>
