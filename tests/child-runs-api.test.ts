@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cascadeCancellations } from "../server/runs/cascade-cancellations";
 import { startApiServer } from "./helpers/api-server";
+import { addMember, createUser } from "./helpers/fixtures";
 import { startNextAttempt } from "./helpers/report-fixtures";
 import { createTestDatabase } from "./helpers/db";
 import { claim, deploy, history, orchestrationWorkspace, report, startRun } from "./helpers/orchestration";
@@ -141,5 +142,11 @@ describe("runs.lineage (the run page's panel)", () => {
     expect(child.parent).toMatchObject({ id: parent.id, state: { type: "RUNNING" } });
     expect(child.children).toEqual([]);
     expect(claimed.id).toBe(parent.id);
+    // Any member reads it: a viewer too (in the app, and with a viewer key over REST).
+    const viewer = await createUser(db);
+    await addMember(db, W.ws.id, W.owner.user.id, viewer.user, "viewer");
+    expect((await viewer.caller.runs.lineage({ workspace: W.ws.slug, runId: parent.id })).children).toHaveLength(2);
+    const { key: viewerKey } = await caller.apiKeys.create({ workspace: W.ws.slug, name: "viewer", role: "viewer" });
+    expect((await api.call("GET", `/api/v1/flow-runs/${parent.id}/children`, { key: viewerKey })).json.runs).toHaveLength(2);
   });
 });
