@@ -50,4 +50,18 @@ describe("run_deployment from a Python flow on a real agent", () => {
     expect(run.state.message).toBe(`ChildRunError: Child run ${evaluate.name} of py-step/evaluate failed: RuntimeError: evaluate: the validation set is empty`);
     expect(await logLines(id)).toContain("evaluate child ended FAILED");
   });
+
+  it("cancelling the waiting parent stops its running child", { timeout: 120_000 }, async () => {
+    const id = await startParent({ slow: true });
+    const [child] = await waitFor(
+      async () => {
+        const cs = await childrenOf(id);
+        return cs[0]?.state.type === "RUNNING" && cs;
+      },
+      { timeoutMs: 60_000, what: "the child running" },
+    );
+    expect((await env.cli(["runs", "cancel", id])).code).toBe(0);
+    expect((await ended(id)).state.type).toBe("CANCELLED");
+    expect((await ended(child.id)).state).toMatchObject({ type: "CANCELLED" });
+  });
 });
