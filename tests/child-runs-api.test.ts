@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cascadeCancellations } from "../server/runs/cascade-cancellations";
+import { MAX_CHILD_DEPTH } from "../server/runs/child-runs";
 import { startApiServer } from "./helpers/api-server";
 import { addMember, createUser } from "./helpers/fixtures";
 import { startNextAttempt } from "./helpers/report-fixtures";
@@ -72,6 +73,20 @@ describe("starting child runs with a run token", () => {
     const res = await start({ deployment: "train/gpu", idempotencyKey: "0" });
     expect(res.status).toBe(409);
     expect(res.json.error.message).toContain("only a running flow starts child runs");
+  });
+
+  it("children nest at most MAX_CHILD_DEPTH deep: a flow that starts its own deployment stops there", async () => {
+    const { W, parent, start, childDep } = await runningParent("depth");
+    // Ancestors made directly: each run the child of the next, the running parent at the bottom.
+    const chain = [];
+    for (let i = 0; i < MAX_CHILD_DEPTH; i++) chain.push((await startRun(api, W.key, childDep.id)).id);
+    for (const [i, id] of chain.entries()) await db.$client.query("update flow_runs set parent_run_id = $1 where id = $2", [chain[i + 1] ?? null, id]);
+    await db.$client.query("update flow_runs set parent_run_id = $1 where id = $2", [chain[1], parent.id]);
+    expect((await start({ deployment: "train/gpu", idempotencyKey: "0" })).status).toBe(201);
+    await db.$client.query("update flow_runs set parent_run_id = $1 where id = $2", [chain[0], parent.id]);
+    const deep = await start({ deployment: "train/gpu", idempotencyKey: "1" });
+    expect(deep.status).toBe(409);
+    expect(deep.json.error.message).toBe(`This run is nested ${MAX_CHILD_DEPTH} child runs deep; children nest at most ${MAX_CHILD_DEPTH} deep. Does a flow start its own deployment?`);
   });
 
   it("the parent reads its own children (list and one), not other runs", async () => {

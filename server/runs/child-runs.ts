@@ -27,6 +27,25 @@ async function resolveDeploymentId(db: Db, workspaceId: string, ref: string): Pr
   return row.id;
 }
 
+/** How deep children may nest: a flow that starts its own deployment stops here instead of running away. */
+export const MAX_CHILD_DEPTH = 10;
+
+async function assertNestingDepth(db: Db, workspaceId: string, runId: string) {
+  const { rows } = await db.$client.query<{ depth: number }>(
+    `with recursive up(id, depth) as (
+       select parent_run_id, 1 from flow_runs where workspace_id = $1 and id = $2
+       union all
+       select r.parent_run_id, up.depth + 1 from flow_runs r join up on r.id = up.id where up.depth <= $3
+     )
+     select max(depth)::int as depth from up where id is not null`,
+    [workspaceId, runId, MAX_CHILD_DEPTH],
+  );
+  const depth = rows[0]?.depth ?? 0;
+  if (depth >= MAX_CHILD_DEPTH) {
+    throw new AppError("CONFLICT", `This run is nested ${depth} child runs deep; children nest at most ${MAX_CHILD_DEPTH} deep. Does a flow start its own deployment?`, { depth });
+  }
+}
+
 /**
  * Starts a run of a deployment as a child of the run a run token belongs to. The token acts for
  * the workspace, so its history and audit log name the parent (`run:<parent name>`). The key is
@@ -39,6 +58,7 @@ export async function startChildRun(db: Db, parent: RunTokenClaims, input: z.out
   if (parentRun.state.type !== "RUNNING") {
     throw new AppError("CONFLICT", `Flow run ${parentRun.name} is ${parentRun.state.name}: only a running flow starts child runs.`, { state: parentRun.state.type });
   }
+  await assertNestingDepth(db, parent.workspaceId, parent.runId);
   const deploymentId = await resolveDeploymentId(db, parent.workspaceId, input.deployment);
   return createDeploymentRun(
     db,
