@@ -1,8 +1,12 @@
 // Child runs through the real app and a real agent: a TypeScript parent flow starts runs of
 // other deployments with runDeployment and waits for them (tests/fixtures/flows/child-runs.ts).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/app-process";
-import { startCliEnvironment } from "./helpers/cli";
+import { FLOWS_DIR, startCliEnvironment, type CliResult } from "./helpers/cli";
 
 const env = await startCliEnvironment();
 
@@ -84,4 +88,30 @@ describe("runDeployment from a TypeScript flow on a real agent", () => {
     const { rows } = await env.db.$client.query<{ message: string | null }>("select message from flow_run_states where flow_run_id = $1 and type = 'CANCELLING'", [c.id]);
     expect(rows[0].message).toContain("Cancelled with its parent run");
   });
+
+  it("from a script (an ad-hoc parent run) the children run on the agent; with no Baton it says where it works", { timeout: 120_000 }, async () => {
+    const adhoc = await callParent("two", { BATON_API_URL: env.apiUrl, BATON_API_KEY: env.key });
+    expect(adhoc.stdout, adhoc.stderr).toContain("RESULT ok");
+    const { runs } = (await env.api("GET", "/flow-runs?limit=200")) as { runs: (Run & { deploymentId: string | null })[] };
+    const parentRun = runs.find((r) => r.deploymentId === null && r.name.startsWith("ml-parent on "))!;
+    expect(parentRun.state.type).toBe("COMPLETED");
+    expect((await childrenOf(parentRun.id)).map((c) => c.state.type)).toEqual(["COMPLETED", "COMPLETED"]);
+
+    const local = await callParent("two", { BATON_API_URL: undefined, BATON_API_KEY: undefined });
+    expect(local.stdout).toContain('THREW runDeployment("train-step/train") starts a child of the current run: call it inside a flow that runs in Baton');
+  });
 });
+
+/** Runs tests/fixtures/flows/call-parent.ts as a user's script would, with its own empty BATON_HOME. */
+function callParent(mode: string, extraEnv: Record<string, string | undefined>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const e: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "baton-nohome-")), ...extraEnv };
+    for (const [k, v] of Object.entries(extraEnv)) if (v === undefined) delete e[k];
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(FLOWS_DIR, "call-parent.ts"), mode], { cwd: FLOWS_DIR, env: e });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
