@@ -15,3 +15,4 @@ export * from "./leases";
 export * from "./concurrency-limits";
 export * from "./waiting";
 export * from "./secrets";
+export * from "./child-runs";

@@ -92,6 +92,7 @@ export const runListQuerySchema = z.object({
   deployment: z.uuid().optional(),
   flow: z.uuid().optional(),
   tag: z.string().optional(),
+  parentRunId: z.uuid().optional().meta({ description: "Only the children this run started (runDeployment / run_deployment)" }),
   from: isoTimestampSchema.optional(),
   to: isoTimestampSchema.optional(),
   cursor: z.string().optional(),

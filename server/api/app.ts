@@ -12,6 +12,7 @@ import { registerAgents } from "./routes/agents";
 import { registerArtifacts } from "./routes/artifacts";
 import { registerAutomations } from "./routes/automations";
 import { registerCache } from "./routes/cache";
+import { registerChildRuns } from "./routes/child-runs";
 import { registerConcurrencyLimits } from "./routes/concurrency-limits";
 import { registerDeployments } from "./routes/deployments";
 import { registerDeviceAuth } from "./routes/device-auth";
@@ -55,6 +56,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerFlows(app);
   registerDeployments(app);
   registerFlowRuns(app);
+  registerChildRuns(app);
   registerWorkPools(app);
   registerConcurrencyLimits(app);
   registerAgents(app);

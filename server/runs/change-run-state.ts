@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Actor } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
+import { flowRuns } from "../db/schema";
 import { AppError } from "../errors";
 import { applyTransitions, type TransitionRequest, type TransitionResult } from "../orchestration/apply-transitions";
 import { issueRunToken } from "../orchestration/run-token";
@@ -34,11 +36,30 @@ async function personTransition(db: Db, workspaceId: string, actor: Actor, runId
   return getRun(db, workspaceId, runId);
 }
 
-/** SCHEDULED or PENDING → CANCELLED at once; RUNNING → CANCELLING, and its agent stops the process. */
-export async function cancelRun(db: Db, workspaceId: string, actor: Actor, runId: string) {
+/**
+ * SCHEDULED or PENDING → CANCELLED at once; RUNNING → CANCELLING, and its agent stops the process.
+ * Its active children (runDeployment) are cancelled with it, and theirs in turn; the services loop
+ * (cascadeCancellations) catches any a failure here left behind.
+ */
+export async function cancelRun(db: Db, workspaceId: string, actor: Actor, runId: string, message = "Cancelled by a person") {
   const run = await getRun(db, workspaceId, runId);
-  const target: ProposedState = run.state.type === "RUNNING" ? { type: "CANCELLING", message: "Cancelled by a person" } : { type: "CANCELLED", message: "Cancelled by a person" };
-  return personTransition(db, workspaceId, actor, runId, target, "run.cancelled");
+  const target: ProposedState = run.state.type === "RUNNING" ? { type: "CANCELLING", message } : { type: "CANCELLED", message };
+  const cancelled = await personTransition(db, workspaceId, actor, runId, target, "run.cancelled");
+  await cancelActiveChildren(db, workspaceId, actor, cancelled);
+  return cancelled;
+}
+
+async function cancelActiveChildren(db: Db, workspaceId: string, actor: Actor, parent: { id: string; name: string }) {
+  const children = await db
+    .select({ id: flowRuns.id })
+    .from(flowRuns)
+    .where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.parentRunId, parent.id), inArray(flowRuns.stateType, ["SCHEDULED", "PENDING", "RUNNING"])));
+  for (const child of children) {
+    // A child that ended meanwhile answers CONFLICT: nothing left to cancel.
+    await cancelRun(db, workspaceId, actor, child.id, `Cancelled with its parent run ${parent.name}`).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === "CONFLICT")) throw err;
+    });
+  }
 }
 
 /** A person's Retry: a finished run is scheduled again now, as a new attempt with a fresh retry budget. */

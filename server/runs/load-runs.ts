@@ -60,6 +60,10 @@ export type RunFilters = {
   deployment?: string;
   flow?: string;
   tag?: string;
+  /** The children of this run (runDeployment). */
+  parentRunId?: string;
+  /** The runs an automation started after this run's event. */
+  triggeredByRunId?: string;
   from?: string;
   to?: string;
   cursor?: string;
@@ -78,6 +82,8 @@ export async function listRuns(db: Queryable, workspaceId: string, f: RunFilters
       f.deployment ? eq(flowRuns.deploymentId, f.deployment) : undefined,
       f.flow ? eq(flowRuns.flowId, f.flow) : undefined,
       f.tag ? sql`${flowRuns.tags} @> array[${f.tag}]::text[]` : undefined,
+      f.parentRunId ? eq(flowRuns.parentRunId, f.parentRunId) : undefined,
+      f.triggeredByRunId ? eq(flowRuns.triggeredByRunId, f.triggeredByRunId) : undefined,
       f.from ? gte(flowRuns.scheduledTime, new Date(f.from)) : undefined,
       f.to ? lte(flowRuns.scheduledTime, new Date(f.to)) : undefined,
       f.cursor ? lt(flowRuns.id, f.cursor) : undefined,

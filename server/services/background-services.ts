@@ -13,11 +13,12 @@ import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
 import { deleteExpiredDeviceAuthorizations } from "../device-auth/delete-expired-device-authorizations";
 import { startLeaderLoops, type LoopSpec } from "./leader-loop";
 import { deleteExpiredData } from "./retention";
+import { cascadeCancellations } from "../runs/cascade-cancellations";
 import { billingEnabled } from "../billing/plans";
 import { deleteExpiredDataByPlan } from "../billing/plan-retention";
 
 /** Advisory lock keys, one per loop; fixed so every instance competes for the same ones. */
-export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106, notifier: 727_107, alertWatcher: 727_108 } as const;
+export const SERVICE_LOCKS = { mailer: 727_101, housekeeping: 727_102, scheduler: 727_103, lateMarker: 727_104, retention: 727_105, leaseReaper: 727_106, notifier: 727_107, alertWatcher: 727_108, cancelCascade: 727_109 } as const;
 
 export function startBackgroundServices(db: Db, databaseUrl: string) {
   const e = env();
@@ -54,6 +55,8 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
     // fall due, and anything queued while no instance listened.
     { name: "notifier", lockKey: SERVICE_LOCKS.notifier, intervalMs: 500, wakeOn: "baton_alerts", task: async () => void (await deliverDueAlerts(db)) },
     { name: "alert-watcher", lockKey: SERVICE_LOCKS.alertWatcher, intervalMs: 5_000, task: async () => void (await watchAlertConditions(db)) },
+    // Cancelling a parent cancels its children at once (cancelRun); this catches the other ways a parent ends.
+    { name: "cancel-cascade", lockKey: SERVICE_LOCKS.cancelCascade, intervalMs: 5_000, task: async () => void (await cascadeCancellations(db)) },
     {
       name: "retention",
       lockKey: SERVICE_LOCKS.retention,

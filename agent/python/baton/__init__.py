@@ -9,6 +9,7 @@ from ._convert import ParameterError
 from ._logs import get_run_logger
 from ._retry import TaskTimeoutError, exponential_backoff
 from .blocks import Secret, Variable
+from .deployments import ChildRunError, ChildRunTimeoutError, FlowRun, run_deployment
 from .artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from .flows import Flow, flow
 from .tasks import BatonFuture, FlowCancelledError, Task, UpstreamTaskError, task, unmapped
@@ -17,8 +18,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatonFuture",
+    "ChildRunError",
+    "ChildRunTimeoutError",
     "Flow",
     "FlowCancelledError",
+    "FlowRun",
     "ParameterError",
     "Secret",
     "Task",
@@ -32,6 +36,7 @@ __all__ = [
     "exponential_backoff",
     "flow",
     "get_run_logger",
+    "run_deployment",
     "task",
     "task_input_hash",
     "unmapped",

@@ -20,11 +20,12 @@ USER_AGENT = "baton-python-sdk"
 class ApiError(Exception):
     """An answer of the API that is not a success: its status, and the JSON error's code and message."""
 
-    def __init__(self, status, code, message, retry_after=None):
+    def __init__(self, status, code, message, retry_after=None, details=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.details = details
 
 
 class UnreachableError(Exception):
@@ -128,6 +129,7 @@ class ApiClient:
             error.get("code") or f"http_{res.status}",
             error.get("message") or f"Baton answered {res.status} {res.reason} for {method} {path}",
             retry_after,
+            error.get("details"),
         )
 
 

@@ -15,6 +15,9 @@ class RecordingApi:
         self.cache = {}
         self.failures = []
         self.cancel = False
+        # run_deployment: the states a child answers, one per poll (the last one repeats); by key the children made.
+        self.child_states = [{"type": "COMPLETED", "name": "Completed", "message": None}]
+        self.children = {}
         self.lock = threading.Lock()
         api = self
 
@@ -82,7 +85,21 @@ class RecordingApi:
             return 404, {"error": {"code": "NOT_FOUND", "message": "No cache entry"}}
         if path == "/artifacts":
             return 201, {"id": str(uuid.uuid4())}
+        if method == "POST" and path.endswith("/children"):
+            if body["parameters"].get("epochs") == -1:
+                return 422, {"error": {"code": "UNPROCESSABLE", "message": "The parameters do not match the deployment's schema: epochs must be >= 1.", "details": {"fieldErrors": {"epochs": ["must be >= 1"]}}}}
+            child = self.children.setdefault(body["idempotencyKey"], {"id": str(uuid.uuid4()), "name": f"child-{body['idempotencyKey']}", "polls": 0})
+            return 201, {"run": self._child(child, {"type": "SCHEDULED", "name": "Scheduled", "message": None}), "created": True}
+        if method == "GET" and "/children/" in path:
+            child = next(c for c in self.children.values() if path.endswith(c["id"]))
+            state = self.child_states[min(child["polls"], len(self.child_states) - 1)]
+            child["polls"] += 1
+            return 200, self._child(child, state)
         return 404, {"error": {"code": "NOT_FOUND", "message": path}}
+
+    @staticmethod
+    def _child(child, state):
+        return {"id": child["id"], "name": child["name"], "state": dict(state, timestamp="2026-01-01T00:00:00.000Z"), "deploymentName": "train", "parameters": {}}
 
     def bodies(self, path, status=200):
         return [b for (_m, p, b, s) in self.requests if p == path and s == status]

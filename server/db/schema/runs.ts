@@ -95,6 +95,8 @@ export const flowRuns = pgTable(
     // The dashboard's failures (rare rows, so a small index).
     // A parent's children (also for the self-FK's set null), and the runs an automation started after a run's event: both rare, so partial.
     index("flow_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
+    // The services loop's cancel cascade: children still to run or running (a handful at any time).
+    index("flow_runs_active_children_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null and ${t.stateType} in ('SCHEDULED', 'PENDING', 'RUNNING')`),
     index("flow_runs_triggered_by_idx").on(t.workspaceId, t.triggeredByRunId).where(sql`${t.triggeredByRunId} is not null`),
     index("flow_runs_failures_idx").on(t.workspaceId, t.endTime).where(sql`${t.stateType} in ('FAILED', 'CRASHED')`),
   ],

@@ -14,6 +14,8 @@ import { getRun, listRuns } from "../../runs/load-runs";
 import { explainRunWaiting } from "../../runs/with-waiting";
 import { waitingSchema } from "../../../agent/protocol/waiting";
 import { runHistory } from "../../runs/run-history";
+import { runLineage } from "../../runs/child-runs";
+import { runLineageSchema } from "../../../agent/protocol/child-runs";
 import { requireRole, router, workspaceProcedure } from "../init";
 
 export const runsRouter = router({
@@ -33,6 +35,9 @@ export const runsRouter = router({
     .input(z.object({ runId: z.uuid() }))
     .output(z.array(z.object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), attempt: z.number(), timestamp: z.string(), actorLabel: z.string().nullable() })))
     .query(({ ctx, input }) => runHistory(ctx.db, ctx.workspace.id, input.runId)),
+
+  /** Parent, children (runDeployment) and the runs automations started after this run: the run page's lineage panel. */
+  lineage: workspaceProcedure.input(z.object({ runId: z.uuid() })).output(runLineageSchema).query(({ ctx, input }) => runLineage(ctx.db, ctx.workspace.id, input.runId)),
 
   create: requireRole("runner")
     .input(createRunSchema.extend({ deploymentId: z.uuid() }))

@@ -14,6 +14,7 @@ import { StateBadge } from "@/app/_components/state-badge";
 import { TERMINAL_STATES } from "@/agent/protocol/states";
 import { RunActions } from "./run-actions";
 import { RunArtifacts } from "./run-artifacts";
+import { RunLineage } from "./run-lineage";
 import { RunLogs } from "./run-logs";
 import { StateHistory } from "./state-history";
 import { TaskGraph } from "./task-graph";
@@ -50,6 +51,8 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
   // Agents coming online and limits freeing send no event of this run: poll while it waits.
   const waiting = useQuery(trpc.runs.waiting.queryOptions(input, { enabled: run.data?.state.type === "SCHEDULED", refetchInterval: 5_000 }));
   const logs = useRunLogs(slug, runId, finished);
+  // The same query as the lineage panel's (one request): children are nodes of the graph.
+  const lineage = useQuery(trpc.runs.lineage.queryOptions(input, { enabled: run.isSuccess && params.get("tab") === "graph" }));
   const [selectedTask, setSelectedTask] = useState<string | null>(null);
   const [attemptChoice, setAttemptChoice] = useState<number | null>(null);
 
@@ -146,6 +149,8 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
         </div>
       </dl>
 
+      <RunLineage slug={slug} run={r} />
+
       <div role="tablist" aria-label="Run details" className="mb-4 flex gap-1 border-b border-slate-200">
         {TABS.map((t) => (
           <button
@@ -181,7 +186,7 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
             ) : tab === "timeline" ? (
               <TaskTimeline taskRuns={tasks} history={history} labels={labels} onSelect={setSelectedTask} />
             ) : (
-              <TaskGraph taskRuns={tasks} labels={labels} selected={selectedTask} onSelect={setSelectedTask} />
+              <TaskGraph taskRuns={tasks} childRuns={lineage.data?.children} slug={slug} labels={labels} selected={selectedTask} onSelect={setSelectedTask} />
             )}
             {selected && (
               <TaskRunPanel

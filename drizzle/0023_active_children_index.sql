@@ -1,0 +1,1 @@
+CREATE INDEX "flow_runs_active_children_idx" ON "flow_runs" USING btree ("parent_run_id") WHERE "flow_runs"."parent_run_id" is not null and "flow_runs"."state_type" in ('SCHEDULED', 'PENDING', 'RUNNING');
