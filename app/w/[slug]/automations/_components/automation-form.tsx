@@ -103,8 +103,10 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
         return [{ kind: a.kind, id: a.id, url: a.url.trim() || (a.id ? "keep" : "") }];
       }),
     };
-    // A parameter template that is not JSON is shown at its field; nothing is sent until it is fixed.
-    if (input.actions.length !== actions.length) return;
+    // A parameter template that is not JSON, or a run without its deployment, is shown at its field; nothing is sent until it is fixed.
+    const unchosen = actions.filter((a) => a.kind === "run_deployment" && !a.deploymentId).map((a) => a.key);
+    setMissingDeployment(unchosen);
+    if (input.actions.length !== actions.length || unchosen.length) return;
     if (automation) update.mutate({ ...input, automationId: automation.id });
     else create.mutate(input);
   }
@@ -116,6 +118,7 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
       kind === "email" ? { key: newKey(), kind, userIds: [], roles: [], addresses: "" } : isActAction(kind) ? newActDraft(newKey(), kind) : { key: newKey(), kind, url: "" },
     ]);
   const [actKind, setActKind] = useState<ActActionKind>("run_deployment");
+  const [missingDeployment, setMissingDeployment] = useState<string[]>([]);
 
   const previewEvent: AlertEventName =
     triggerKind === "run_state" ? ((states[0] as AlertEventName | undefined) ?? "Failed") : triggerKind === "running_longer" ? "RunningTooLong" : triggerKind === "no_success" ? "NoSuccess" : "AgentOffline";
@@ -226,7 +229,7 @@ export function AutomationForm({ slug, automation }: { slug: string; automation?
                   }
                 />
               )}
-              <FieldError id={`${a.key}-error`} text={err(`actions.${i}`)} />
+              <FieldError id={`${a.key}-error`} text={err(`actions.${i}`) ?? (isAct(a) && !a.deploymentId && missingDeployment.includes(a.key) ? "Choose the deployment to run." : undefined)} />
             </section>
           ))}
           <FieldError id="actions-error" text={err("actions")} />
