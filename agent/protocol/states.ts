@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const STATE_TYPES = ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED"] as const;
+export const STATE_TYPES = ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED", "PAUSED"] as const;
 export type StateType = (typeof STATE_TYPES)[number];
 export const TERMINAL_STATES: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
 
@@ -15,7 +15,12 @@ export const STATE_NAMES: Record<StateType, readonly string[]> = {
   CANCELLING: ["Cancelling"],
   // Skipped: a scheduled run its deployment's catch-up policy or max lateness dropped (docs/scheduling.md#catch-up).
   CANCELLED: ["Cancelled", "Skipped"],
+  // Waiting in place for a person's input (pauseForInput / pause_flow_run): it keeps its process, slot and lease (docs/states.md#paused).
+  PAUSED: ["Paused"],
 };
+
+/** States in which a run holds a lease (and an agent slot, and concurrency slots): its process exists. */
+export const LEASED_STATES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING", "PAUSED"];
 
 export const stateTypeSchema = z.enum(STATE_TYPES);
 

@@ -34,10 +34,10 @@ async function personTransition(db: Db, workspaceId: string, actor: Actor, runId
   return getRun(db, workspaceId, runId);
 }
 
-/** SCHEDULED or PENDING → CANCELLED at once; RUNNING → CANCELLING, and its agent stops the process. */
+/** SCHEDULED or PENDING → CANCELLED at once; RUNNING or PAUSED (its process waits in place) → CANCELLING, and its agent stops the process. */
 export async function cancelRun(db: Db, workspaceId: string, actor: Actor, runId: string) {
   const run = await getRun(db, workspaceId, runId);
-  const target: ProposedState = run.state.type === "RUNNING" ? { type: "CANCELLING", message: "Cancelled by a person" } : { type: "CANCELLED", message: "Cancelled by a person" };
+  const target: ProposedState = run.state.type === "RUNNING" || run.state.type === "PAUSED" ? { type: "CANCELLING", message: "Cancelled by a person" } : { type: "CANCELLED", message: "Cancelled by a person" };
   return personTransition(db, workspaceId, actor, runId, target, "run.cancelled");
 }
 

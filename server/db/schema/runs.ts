@@ -8,7 +8,7 @@ import { STATE_TYPES } from "../../../agent/protocol/states";
 import type { RunOrigin } from "../../../agent/protocol/runs";
 
 export { STATE_TYPES };
-const stateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED')`;
+const stateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED')`;
 
 export const flowRuns = pgTable(
   "flow_runs",
@@ -79,13 +79,13 @@ export const flowRuns = pgTable(
     index("flow_runs_next_due_idx").on(t.workPoolId, sql`(${t.scheduledTime} at time zone 'UTC')`).where(sql`${t.stateType} = 'SCHEDULED'`),
     // The same per deployment, for deployments with a concurrency limit.
     index("flow_runs_deployment_due_idx").on(t.deploymentId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
-    // Runs holding a lease (PENDING, RUNNING, CANCELLING), for concurrency counts and the reaper.
-    index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    // Runs holding a lease (PENDING, RUNNING, CANCELLING, PAUSED: LEASED_STATES), for concurrency counts and the reaper.
+    index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')`),
     // The late marker: runs still named Scheduled, by due time.
     index("flow_runs_late_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} = 'Scheduled'`),
     // The catch-up step (server/scheduling/skip-missed-runs.ts): never-claimed runs of a schedule, by due time.
     index("flow_runs_catch_up_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} in ('Scheduled', 'Late') and ${t.scheduleId} is not null and ${t.attempt} = 0`),
-    index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')`),
     // Kept few on purpose: every state change writes a new row version into each index it matches.
     index("flow_runs_workspace_idx").on(t.workspaceId, t.id),
     index("flow_runs_deployment_idx").on(t.workspaceId, t.deploymentId, t.id),
