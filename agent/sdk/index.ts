@@ -5,3 +5,4 @@ export { artifacts } from "./artifacts";
 export { TimeoutError, type RetryDelay } from "./retry-policy";
 export { FlowCancelledError } from "./adhoc-lease";
 export { secrets, variables } from "./config-values";
+export { pauseForInput, PauseTimeoutError, type PauseOptions } from "./pause";

@@ -16,6 +16,7 @@ import { registerConcurrencyLimits } from "./routes/concurrency-limits";
 import { registerDeployments } from "./routes/deployments";
 import { registerDeviceAuth } from "./routes/device-auth";
 import { registerFlowRuns } from "./routes/flow-runs";
+import { registerFlowRunPauses } from "./routes/flow-run-pauses";
 import { registerFlows } from "./routes/flows";
 import { registerLogs } from "./routes/logs";
 import { registerMe } from "./routes/me";
@@ -55,6 +56,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerFlows(app);
   registerDeployments(app);
   registerFlowRuns(app);
+  registerFlowRunPauses(app);
   registerWorkPools(app);
   registerConcurrencyLimits(app);
   registerAgents(app);

@@ -11,6 +11,7 @@ from ._retry import TaskTimeoutError, exponential_backoff
 from .blocks import Secret, Variable
 from .artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from .flows import Flow, flow
+from .pause import PauseTimeoutError, pause_flow_run
 from .tasks import BatonFuture, FlowCancelledError, Task, UpstreamTaskError, task, unmapped
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "Flow",
     "FlowCancelledError",
     "ParameterError",
+    "PauseTimeoutError",
     "Secret",
     "Task",
     "TaskRunContext",
@@ -32,6 +34,7 @@ __all__ = [
     "exponential_backoff",
     "flow",
     "get_run_logger",
+    "pause_flow_run",
     "task",
     "task_input_hash",
     "unmapped",

@@ -15,6 +15,9 @@ class RecordingApi:
         self.cache = {}
         self.failures = []
         self.cancel = False
+        # A pause's answer: after `pause_polls` reads, this input (or, with None, a timed-out run).
+        self.pause_polls = 2
+        self.pause_input = {}
         self.lock = threading.Lock()
         api = self
 
@@ -82,7 +85,20 @@ class RecordingApi:
             return 404, {"error": {"code": "NOT_FOUND", "message": "No cache entry"}}
         if path == "/artifacts":
             return 201, {"id": str(uuid.uuid4())}
+        if method == "POST" and path.endswith("/pause"):
+            return 200, self._pause("waiting", None)
+        if method == "GET" and "/pauses/" in path:
+            reads = sum(1 for (m, p, _b, _s) in self.requests if m == "GET" and "/pauses/" in p)
+            if reads < self.pause_polls:
+                return 200, self._pause("waiting", None)
+            if self.pause_input is None:
+                return 200, self._pause("timed_out", None, {"type": "FAILED", "name": "TimedOut", "message": "Nobody answered within 1 h (the pause's timeout), so the run failed."})
+            return 200, self._pause("answered", self.pause_input)
         return 404, {"error": {"code": "NOT_FOUND", "message": path}}
+
+    def _pause(self, status, given, state=None):
+        return {"id": "0193f1d2-0000-7000-8000-00000000000a", "status": status, "input": given, "timeoutAt": "2026-12-02T10:00:00Z",
+                "submittedBy": "Grace Hopper" if given is not None else None, "runState": state or {"type": "PAUSED", "name": "Paused", "message": None}}
 
     def bodies(self, path, status=200):
         return [b for (_m, p, b, s) in self.requests if p == path and s == status]

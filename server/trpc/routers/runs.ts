@@ -14,6 +14,8 @@ import { getRun, listRuns } from "../../runs/load-runs";
 import { explainRunWaiting } from "../../runs/with-waiting";
 import { waitingSchema } from "../../../agent/protocol/waiting";
 import { runHistory } from "../../runs/run-history";
+import { pauseSchema, resumeRequestSchema } from "../../../agent/protocol/pauses";
+import { currentPause, resumeRun } from "../../pauses/resume-run";
 import { requireRole, router, workspaceProcedure } from "../init";
 
 export const runsRouter = router({
@@ -42,6 +44,14 @@ export const runsRouter = router({
   cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
 
   retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
+
+  /** What a paused run asks for (message, schema of the form), and the answer once given. */
+  pause: workspaceProcedure.input(z.object({ runId: z.uuid() })).output(pauseSchema.nullable()).query(({ ctx, input }) => currentPause(ctx.db, ctx.workspace.id, input.runId)),
+
+  resume: requireRole("runner")
+    .input(resumeRequestSchema.extend({ runId: z.uuid() }))
+    .output(pauseSchema)
+    .mutation(({ ctx, input }) => resumeRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId, input.input)),
 
   /** The run's task runs (every attempt, creation order) with upstream ids: the graph and the timeline. */
   taskRuns: workspaceProcedure
