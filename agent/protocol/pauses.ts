@@ -23,7 +23,7 @@ export const pauseSchema = z
     schema: z.record(z.string(), z.unknown()),
     message: z.string().nullable(),
     timeoutAt: z.string(),
-    /** waiting: still paused; answered: the input is here; timed_out: nobody answered and the run failed; ended: the run stopped otherwise (cancelled, crashed). */
+    /** waiting: still paused (or being cancelled: its agent stops the process); answered: the input is here; timed_out: nobody answered and the run failed; ended: the run stopped otherwise (cancelled, crashed). */
     status: z.enum(PAUSE_STATUSES),
     input: z.record(z.string(), z.unknown()).nullable(),
     submittedBy: z.string().nullable(),

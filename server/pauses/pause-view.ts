@@ -6,7 +6,9 @@ import type { FlowRun as FlowRunOut } from "../../agent/protocol/runs";
 
 /** A pause as the SDK and the run page see it: what was asked, and what became of it. */
 export function toPauseView(p: FlowRunPause, run: Pick<FlowRunOut, "attempt" | "state">): Pause {
-  const live = run.attempt === p.attempt && run.state.type === "PAUSED";
+  // Being cancelled, it still waits: its agent stops the process, which then ends as Cancelled
+  // (were the SDK to give up first, the run would end as Failed).
+  const live = run.attempt === p.attempt && (run.state.type === "PAUSED" || run.state.type === "CANCELLING");
   const status = p.submittedAt ? "answered" : live ? "waiting" : run.state.type === "FAILED" && p.timeoutAt.getTime() <= Date.now() ? "timed_out" : "ended";
   return {
     id: p.id,
