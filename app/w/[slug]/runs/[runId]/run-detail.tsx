@@ -14,6 +14,7 @@ import { StateBadge } from "@/app/_components/state-badge";
 import { TERMINAL_STATES } from "@/agent/protocol/states";
 import { RunActions } from "./run-actions";
 import { RunArtifacts } from "./run-artifacts";
+import { RunPause } from "./run-pause";
 import { RunLogs } from "./run-logs";
 import { StateHistory } from "./state-history";
 import { TaskGraph } from "./task-graph";
@@ -106,6 +107,7 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
       </div>
 
       {r.state.type === "SCHEDULED" && waiting.data && <WhyWaiting slug={slug} waiting={waiting.data} />}
+      <RunPause key={`${r.attempt}:${r.state.timestamp}`} slug={slug} runId={r.id} paused={r.state.type === "PAUSED"} canAnswer={canRun} />
 
       <dl className="mb-6 grid grid-cols-2 gap-x-8 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-4">
         <Field label="Flow">{r.flowName}</Field>
