@@ -77,7 +77,7 @@ describe("a TypeScript flow that pauses for approval, on a real agent", () => {
 });
 
 describe("a Python flow that pauses for approval, on a real agent", () => {
-  it("pause_flow_run waits, an API client answers with POST /flow-runs/{id}/resume, and the flow gets the input as a dict", { timeout: 120_000 }, async () => {
+  it("pause_flow_run waits; bad input is refused with field errors (REST, `baton runs resume`); the CLI's answer resumes it and the flow gets the input as a dict", { timeout: 120_000 }, async () => {
     const deployment = await deploy(["approval.py:approval", "--name", "py-approve"], PY_FIXTURES);
     const agent = env.startAgent(["--workdir", PY_FIXTURES, "--name", "py-approvals-agent"]);
     try {
@@ -88,8 +88,14 @@ describe("a Python flow that pauses for approval, on a real agent", () => {
       expect(pause.schema).toMatchObject({ type: "object", required: ["approve"], properties: { approve: { type: "boolean" }, note: { type: "string", default: "" } } });
       const bad = await env.api("POST", `/flow-runs/${id}/resume`, { input: {} });
       expect(bad.error.details.fieldErrors).toEqual({ approve: ["is required"] });
-      const answered = await env.api("POST", `/flow-runs/${id}/resume`, { input: { approve: false, note: "not yet" } });
-      expect(answered).toMatchObject({ status: "answered", input: { approve: false, note: "not yet" } });
+      const refused = await env.cli(["runs", "resume", id, "--input", "approve=maybe"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/The input does not match what the run asks for: approve must be boolean/);
+      const answered = await env.cli(["runs", "resume", id, "--input", "approve=false", "--input", "note=not yet"]);
+      expect(answered.stderr).toBe("");
+      const printed = /^Run ([0-9a-f-]{36}): Running, resumed with (\{.*\})\n$/.exec(answered.stdout);
+      expect(printed?.[1]).toBe(id);
+      expect(JSON.parse(printed![2])).toEqual({ approve: false, note: "not yet" });
       const done = await inState(id, "COMPLETED");
       expect(done.state.type, agent.output()).toBe("COMPLETED");
       expect(await lines(id)).toContain("answer approve=False note=not yet");
