@@ -10,6 +10,7 @@ import { waitFor } from "./helpers/app-process";
 import { startApiServer } from "./helpers/api-server";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
+import { claim, deploy, orchestrationWorkspace, report, startRun } from "./helpers/orchestration";
 
 const { db } = await createTestDatabase();
 const api = await startApiServer(db);
@@ -54,6 +55,21 @@ describe("pausing a run for input", () => {
     // Only the run's own process pauses it.
     const byKey = await api.call("POST", `/api/v1/flow-runs/${runId}/pause`, { key: ownerKey, body: { transitionId: randomUUID(), schema: SCHEMA, timeoutSeconds: 60 } });
     expect(byKey.status).toBe(403);
+  });
+
+  it("a paused run of an agent keeps its slot and its lease: the deployment's limit holds the next run back, the agent's heartbeat renews it", async () => {
+    const o = await orchestrationWorkspace(db, api, "pause-agent");
+    const d = await deploy(api, o.key, { concurrencyLimit: 1 });
+    await startRun(api, o.key, d.id);
+    const [first] = await claim(api, o.agentKey, o.agentId);
+    expect((await report(api, o.agentKey, first, "RUNNING")).status).toBe("ACCEPT");
+    const paused = await api.call("POST", `/api/v1/flow-runs/${first.id}/pause`, { key: first.runToken, body: { transitionId: randomUUID(), schema: SCHEMA, timeoutSeconds: 3600 } });
+    expect(paused.status, JSON.stringify(paused.json)).toBe(200);
+    await startRun(api, o.key, d.id);
+    expect(await claim(api, o.agentKey, o.agentId)).toEqual([]);
+    const beat = await api.call("POST", `/api/v1/agents/${o.agentId}/heartbeat`, { key: o.agentKey, body: { runs: [{ runId: first.id, attempt: first.attempt, leaseToken: first.leaseToken }] } });
+    expect(beat.json).toMatchObject({ cancel: [], lost: [] });
+    expect(Date.parse(beat.json.leaseExpiresAt)).toBeGreaterThan(Date.now());
   });
 
   it("a retried pause call (same transitionId) answers the same pause", async () => {
