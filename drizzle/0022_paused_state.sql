@@ -15,8 +15,6 @@ CREATE TABLE "flow_run_pauses" (
 --> statement-breakpoint
 ALTER TABLE "flow_run_states" DROP CONSTRAINT "flow_run_states_type";--> statement-breakpoint
 ALTER TABLE "flow_runs" DROP CONSTRAINT "flow_runs_state_type";--> statement-breakpoint
-ALTER TABLE "task_run_states" DROP CONSTRAINT "task_run_states_type";--> statement-breakpoint
-ALTER TABLE "task_runs" DROP CONSTRAINT "task_runs_state_type";--> statement-breakpoint
 DROP INDEX "flow_runs_active_idx";--> statement-breakpoint
 DROP INDEX "flow_runs_lease_idx";--> statement-breakpoint
 ALTER TABLE "flow_run_pauses" ADD CONSTRAINT "flow_run_pauses_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -27,6 +25,4 @@ CREATE INDEX "flow_run_pauses_open_idx" ON "flow_run_pauses" USING btree ("timeo
 CREATE INDEX "flow_runs_active_idx" ON "flow_runs" USING btree ("work_pool_id","deployment_id") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED');--> statement-breakpoint
 CREATE INDEX "flow_runs_lease_idx" ON "flow_runs" USING btree ("lease_expires_at") WHERE "flow_runs"."state_type" in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED');--> statement-breakpoint
 ALTER TABLE "flow_run_states" ADD CONSTRAINT "flow_run_states_type" CHECK ("flow_run_states"."type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED'));--> statement-breakpoint
-ALTER TABLE "flow_runs" ADD CONSTRAINT "flow_runs_state_type" CHECK ("flow_runs"."state_type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED'));--> statement-breakpoint
-ALTER TABLE "task_run_states" ADD CONSTRAINT "task_run_states_type" CHECK ("task_run_states"."type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED'));--> statement-breakpoint
-ALTER TABLE "task_runs" ADD CONSTRAINT "task_runs_state_type" CHECK ("task_runs"."state_type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED'));
+ALTER TABLE "flow_runs" ADD CONSTRAINT "flow_runs_state_type" CHECK ("flow_runs"."state_type" in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED'));

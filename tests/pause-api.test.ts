@@ -160,6 +160,13 @@ describe("pausing a run for input", () => {
     expect(resume.status).toBe(409);
   });
 
+  it("only a flow run pauses: a task run's PAUSED state is refused, saying what to do instead", async () => {
+    const { run, runToken } = (await api.call("POST", "/api/v1/flow-runs", { key: ownerKey, body: { flowName: "approve-model" } })).json;
+    const res = await api.call("POST", "/api/v1/task-runs", { key: runToken, body: { runId: run.id, taskKey: "t:ship", state: { type: "PAUSED" } } });
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(res.json.error)).toContain("A task run cannot be PAUSED; pause the flow run (pauseForInput / pause_flow_run)");
+  });
+
   it("an automation on Paused queues a delivery when a run pauses", async () => {
     const { automation } = await w.owner.caller.automations.create({ workspace: slug, name: "approvals", triggerKind: "run_state", states: ["Paused"], actions: [{ kind: "email", roles: ["owner"] }] });
     const { runId } = await pausedRun({ message: "Approve the release?" });

@@ -38,6 +38,12 @@ export const stateSchema = z
 
 export type State = z.infer<typeof stateSchema>;
 
+/** A task run's state: any but PAUSED, which only a flow run takes (its process waits, not a task). */
+export const taskStateSchema = stateSchema.refine((s) => s.type !== "PAUSED", {
+  message: "A task run cannot be PAUSED; pause the flow run (pauseForInput / pause_flow_run)",
+  path: ["type"],
+});
+
 export const stateOutSchema = z
   .object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), timestamp: z.string() })
   .meta({ id: "CurrentState" });
