@@ -13,7 +13,7 @@ import { generateWebhookSecret, signatureHeader, verifySignature } from "@/serve
 import { linksInHtml } from "@/server/email/mailbox";
 import { renderEmail } from "@/server/email/render-email";
 
-const EVENTS: AlertEventName[] = ["Completed", "Failed", "Crashed", "Cancelled", "Late", "RunningTooLong", "NoSuccess", "AgentOffline"];
+const EVENTS: AlertEventName[] = ["Completed", "Failed", "Crashed", "Cancelled", "Late", "Paused", "RunningTooLong", "NoSuccess", "AgentOffline"];
 const BASE = "https://baton.example/w/acme";
 const RUN_URL = `${BASE}/runs/0193f1d2-6c1e-7a3b-9c55-1f0e2d3c4b5a`;
 const DEPLOYMENT_URL = `${BASE}/deployments/0193f1d2-0000-7000-8000-000000000001`;
@@ -27,6 +27,7 @@ const STATE_TYPE: Partial<Record<AlertEventName, [string, string]>> = {
   Crashed: ["CRASHED", "Crashed"],
   Cancelled: ["CANCELLED", "Cancelled"],
   Late: ["SCHEDULED", "Late"],
+  Paused: ["PAUSED", "Paused"],
   RunningTooLong: ["RUNNING", "Running"],
 };
 
@@ -45,7 +46,7 @@ function context(event: AlertEventName, overrides: Partial<AlertContext> = {}): 
           url: RUN_URL,
           stateType: state[0],
           stateName: state[1],
-          stateMessage: event === "Failed" || event === "Crashed" ? ERROR : event === "Cancelled" ? "Cancelled by Grace Hopper" : null,
+          stateMessage: event === "Failed" || event === "Crashed" ? ERROR : event === "Cancelled" ? "Cancelled by Grace Hopper" : event === "Paused" ? "Approve the model?" : null,
           flowName: "etl-nightly",
           deploymentName: "nightly",
           durationSeconds: event === "Late" ? null : event === "RunningTooLong" ? 1862 : 252,
@@ -84,6 +85,7 @@ describe("message template", () => {
       Crashed: `Run daring-lemur of etl-nightly crashed after 4m 12s: ${ERROR}`,
       Cancelled: "Run daring-lemur of etl-nightly was cancelled after 4m 12s.",
       Late: "Run daring-lemur of etl-nightly is late: it was scheduled for 2026-11-26 03:00 UTC and has not started.",
+      Paused: `Run daring-lemur of etl-nightly is waiting for your approval: Approve the model? Answer at ${RUN_URL}`,
       RunningTooLong: "Run daring-lemur of etl-nightly has been running for 31m 02s, longer than 30 minutes.",
       NoSuccess: "No Completed run of deployment nightly (etl-nightly) in the last 24 hours. Last success: 2026-11-25 03:04 UTC.",
       AgentOffline: "Agent worker-1 (build-01.internal, pool default) stopped sending heartbeats. Last seen 2026-11-26 03:00 UTC.",

@@ -40,7 +40,8 @@ describe("random proposal sequences keep the invariants", () => {
     const snapshot = async () =>
       new Map((await pool.query<Snap & { id: string }>("select id, state_type, attempt, lease_token from flow_runs where workspace_id = $1", [ws.id])).rows.map((r) => [r.id, r]));
 
-    const random = rng(42);
+    // The seed picks a sequence that reaches every state type (42 stopped reaching CANCELLING once PAUSED joined the types).
+    const random = rng(43);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
     const usedTransitions: { runId: string; id: string }[] = [];
     let before = await snapshot();

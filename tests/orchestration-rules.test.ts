@@ -6,7 +6,7 @@ import { STATE_TYPES, type StateType } from "../agent/protocol/states";
 const now = new Date("2026-11-26T09:00:00Z");
 const run = (type: StateType, over: Partial<RunSnapshot> = {}): RunSnapshot => ({
   type,
-  name: { SCHEDULED: "Scheduled", PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CRASHED: "Crashed", CANCELLING: "Cancelling", CANCELLED: "Cancelled" }[type],
+  name: { SCHEDULED: "Scheduled", PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed", CRASHED: "Crashed", CANCELLING: "Cancelling", CANCELLED: "Cancelled", PAUSED: "Paused" }[type],
   scheduledTime: now,
   retries: 0,
   autoRetries: 0,
@@ -100,6 +100,42 @@ describe("the state rules", () => {
     expect(decide(run("SCHEDULED", awaiting), { type: "RUNNING" }, "sdk", now)).toMatchObject({ kind: "WAIT", seconds: 10 });
     expect(decide(run("SCHEDULED", { ...awaiting, scheduledTime: now }), { type: "RUNNING" }, "sdk", now)).toMatchObject({ kind: "ACCEPT", newAttempt: true });
     expect(kind("SCHEDULED", "RUNNING", "sdk", { hasAgent: true })).toBe("REJECT");
+  });
+
+  describe("Paused (waiting in place for a person's input)", () => {
+    it("a running run pauses itself, through its agent's SDK or an ad-hoc run's SDK; nothing else pauses it", () => {
+      expect(kind("RUNNING", "PAUSED", "agent")).toBe("ACCEPT");
+      expect(kind("RUNNING", "PAUSED", "sdk")).toBe("ACCEPT");
+      for (const by of ["user", "server"] as const) expect(kind("RUNNING", "PAUSED", by), by).toBe("REJECT");
+      for (const from of ["SCHEDULED", "PENDING", "CANCELLING", "PAUSED", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"] as const) {
+        expect(kind(from, "PAUSED", "agent"), from).toBe("REJECT");
+      }
+    });
+
+    it("only a person's answer resumes it: PAUSED → RUNNING by a user, never by the agent, the SDK or Baton", () => {
+      expect(decide(run("PAUSED"), { type: "RUNNING" }, "user", now)).toMatchObject({ kind: "ACCEPT", state: { type: "RUNNING", name: "Running" } });
+      for (const by of ["agent", "sdk", "server"] as const) expect(kind("PAUSED", "RUNNING", by), by).toBe("REJECT");
+    });
+
+    it("the timeout: Baton fails a paused run, and never retries it (another attempt would only ask again)", () => {
+      const d = decide(run("PAUSED", { retries: 3 }), { type: "FAILED", message: "Nobody answered within 1 h" }, "server", now);
+      expect(d).toMatchObject({ kind: "ACCEPT", state: { type: "FAILED", message: "Nobody answered within 1 h" } });
+      expect(kind("RUNNING", "FAILED", "server")).toBe("REJECT");
+    });
+
+    it("a person's cancel of a paused run goes through CANCELLING: its process is still there to stop", () => {
+      expect(kind("PAUSED", "CANCELLING", "user")).toBe("ACCEPT");
+      expect(kind("PAUSED", "CANCELLED", "user")).toBe("REJECT");
+    });
+
+    it("the lease reaper crashes a paused run whose lease expired (with retries left, it retries)", () => {
+      expect(kind("PAUSED", "CRASHED", "server")).toBe("ACCEPT");
+      expect(decide(run("PAUSED", { retries: 1 }), { type: "CRASHED" }, "server", now)).toMatchObject({ kind: "ACCEPT", retry: true });
+    });
+
+    it("its process may end while paused: the agent reports what became of it", () => {
+      for (const to of ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"] as const) expect(kind("PAUSED", to, "agent"), to).toBe("ACCEPT");
+    });
   });
 
   it("retry delays: fixed, a list per retry, exponential with bounded jitter", () => {

@@ -20,19 +20,19 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
 }
 
 /** `k=v` pairs: a value that parses as JSON (numbers, booleans, arrays, objects, "quoted") is taken as such, otherwise as text. */
-export function parseParams(pairs: string[] | undefined, json?: string): Record<string, unknown> {
+export function parseParams(pairs: string[] | undefined, json?: string, flags = { pair: "--param", json: "--params-json" }): Record<string, unknown> {
   let params: Record<string, unknown> = {};
   if (json) {
     try {
       params = JSON.parse(json);
     } catch (err) {
-      throw new CliError(`--params-json is not valid JSON (${(err as Error).message}). Example: --params-json '{"epochs": 10}'`, 2);
+      throw new CliError(`${flags.json} is not valid JSON (${(err as Error).message}). Example: ${flags.json} '{"epochs": 10}'`, 2);
     }
-    if (!params || typeof params !== "object" || Array.isArray(params)) throw new CliError("--params-json must be a JSON object, e.g. '{\"epochs\": 10}'", 2);
+    if (!params || typeof params !== "object" || Array.isArray(params)) throw new CliError(`${flags.json} must be a JSON object, e.g. '{"epochs": 10}'`, 2);
   }
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf("=");
-    if (eq <= 0) throw new CliError(`--param ${pair}: use name=value, e.g. --param epochs=10`, 2);
+    if (eq <= 0) throw new CliError(`${flags.pair} ${pair}: use name=value, e.g. ${flags.pair} epochs=10`, 2);
     const raw = pair.slice(eq + 1);
     let value: unknown = raw;
     try {

@@ -10,7 +10,7 @@ const HELP = `baton ${VERSION}: the Baton CLI
   baton logout | whoami | profile ls | profile use NAME
   baton deploy [path/file.ts:flow | --command "…"] --name NAME [flags]   or from baton.yaml
   baton run DEPLOYMENT [--param k=v …] [--params-json JSON] [--watch]
-  baton runs ls [--state S] [--deployment D] | logs RUN [--follow] | cancel RUN | retry RUN
+  baton runs ls [--state S] [--deployment D] | logs RUN [--follow] | cancel RUN | retry RUN | resume RUN [--input k=v]
   baton deployments ls | pause D | resume D | delete D
   baton pools ls | create NAME [--concurrency N]
   baton agents ls

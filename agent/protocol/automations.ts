@@ -9,7 +9,7 @@ import { z } from "zod";
 export const AUTOMATION_TRIGGER_KINDS = ["run_state", "running_longer", "no_success", "agent_offline"] as const;
 export type AutomationTriggerKind = (typeof AUTOMATION_TRIGGER_KINDS)[number];
 /** The run events a `run_state` automation can name: the terminal state types plus Late. */
-export const ALERT_RUN_EVENTS = ["Completed", "Failed", "Crashed", "Cancelled", "Late"] as const;
+export const ALERT_RUN_EVENTS = ["Completed", "Failed", "Crashed", "Cancelled", "Late", "Paused"] as const;
 export type AlertRunEvent = (typeof ALERT_RUN_EVENTS)[number];
 /** Actions that notify someone. */
 export const NOTIFY_ACTION_KINDS = ["email", "slack", "webhook"] as const;

@@ -10,7 +10,7 @@ export const concurrencyLimitSetSchema = z
   })
   .meta({ id: "ConcurrencyLimitSet" });
 
-/** A run that holds one of a limit's slots: it is PENDING, RUNNING or CANCELLING and carries the tag. */
+/** A run that holds one of a limit's slots: it is PENDING, RUNNING, PAUSED or CANCELLING and carries the tag. */
 export const slotHolderSchema = z
   .object({ id: z.uuid(), name: z.string(), state: z.object({ type: z.enum(STATE_TYPES), name: z.string() }), workPool: z.string().nullable() })
   .meta({ id: "SlotHolder" });
@@ -19,7 +19,7 @@ export const concurrencyLimitSchema = z
   .object({
     tag: z.string(),
     limit: z.number(),
-    taken: z.number().meta({ description: "Slots taken now: runs carrying the tag that are PENDING, RUNNING or CANCELLING" }),
+    taken: z.number().meta({ description: "Slots taken now: runs carrying the tag that are PENDING, RUNNING, PAUSED or CANCELLING" }),
     holders: z.array(slotHolderSchema).meta({ description: "The runs taking the slots (at most 50 listed)" }),
     updatedBy: z.string(),
     updatedAt: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const STATE_TYPES = ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED"] as const;
+export const STATE_TYPES = ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED", "CANCELLING", "CANCELLED", "PAUSED"] as const;
 export type StateType = (typeof STATE_TYPES)[number];
 export const TERMINAL_STATES: readonly StateType[] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
 
@@ -15,7 +15,12 @@ export const STATE_NAMES: Record<StateType, readonly string[]> = {
   CANCELLING: ["Cancelling"],
   // Skipped: a scheduled run its deployment's catch-up policy or max lateness dropped (docs/scheduling.md#catch-up).
   CANCELLED: ["Cancelled", "Skipped"],
+  // Waiting in place for a person's input (pauseForInput / pause_flow_run): it keeps its process, slot and lease (docs/states.md#paused).
+  PAUSED: ["Paused"],
 };
+
+/** States in which a run holds a lease (and an agent slot, and concurrency slots): its process exists. */
+export const LEASED_STATES: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING", "PAUSED"];
 
 export const stateTypeSchema = z.enum(STATE_TYPES);
 
@@ -32,6 +37,12 @@ export const stateSchema = z
   .meta({ id: "State" });
 
 export type State = z.infer<typeof stateSchema>;
+
+/** A task run's state: any but PAUSED, which only a flow run takes (its process waits, not a task). */
+export const taskStateSchema = stateSchema.refine((s) => s.type !== "PAUSED", {
+  message: "A task run cannot be PAUSED; pause the flow run (pauseForInput / pause_flow_run)",
+  path: ["type"],
+});
 
 export const stateOutSchema = z
   .object({ type: stateTypeSchema, name: z.string(), message: z.string().nullable(), timestamp: z.string() })

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isoTimestampSchema } from "./storable";
-import { stateOutSchema, stateSchema } from "./states";
+import { stateOutSchema, taskStateSchema } from "./states";
 
 export const taskRunCreateSchema = z
   .object({
@@ -16,7 +16,7 @@ export const taskRunCreateSchema = z
     name: z.string().min(1).max(200).optional().meta({ description: "Defaults to the task key" }),
     upstreamTaskRunIds: z.array(z.uuid()).max(1000).default([]).meta({ description: "Task runs of the same flow run whose results this one uses" }),
     cacheKey: z.string().min(1).max(500).nullable().optional(),
-    state: stateSchema.optional().meta({ description: "Initial state; default PENDING" }),
+    state: taskStateSchema.optional().meta({ description: "Initial state; default PENDING" }),
   })
   .meta({
     id: "TaskRunCreate",
@@ -48,7 +48,7 @@ export type TaskRun = z.infer<typeof taskRunSchema>;
 export const taskRunStateReportSchema = z
   .object({
     taskRunId: z.uuid(),
-    state: stateSchema,
+    state: taskStateSchema,
     transitionId: z.uuid().optional().meta({ description: "Made by the client. Re-sent reports are safe either way: a report of the state the task run is already in changes nothing" }),
     timestamp: z.iso
       .datetime({ offset: true })
@@ -99,7 +99,7 @@ export const taskRunBatchCreateSchema = z
           name: z.string().min(1).max(200).optional(),
           upstreamTaskRunIds: z.array(z.uuid()).max(1000).default([]),
           cacheKey: z.string().min(1).max(500).nullable().optional(),
-          state: stateSchema.optional(),
+          state: taskStateSchema.optional(),
           timestamp: isoTimestampSchema.optional().meta({ description: "When it was created on the client; default the server's time, never later" }),
         }),
       )

@@ -6,3 +6,4 @@ export { TimeoutError, type RetryDelay } from "./retry-policy";
 export { FlowCancelledError } from "./adhoc-lease";
 export { secrets, variables } from "./config-values";
 export { runDeployment, ChildRunError, ChildRunTimeoutError, type RunDeploymentOptions } from "./run-deployment";
+export { pauseForInput, PauseTimeoutError, type PauseOptions } from "./pause";

@@ -3,7 +3,7 @@ import type { StateType } from "@/agent/protocol/states";
 /**
  * One colour per state type, the same in badges, the timeline and the graph (CONVENTIONS.md):
  * Scheduled slate (Late amber), Pending violet, Running blue, Completed green, Failed red,
- * Crashed orange, Cancelling and Cancelled grey. The state's name is always shown next to it.
+ * Crashed orange, Cancelling and Cancelled grey, Paused teal (waiting for a person, not late). The state's name is always shown next to it.
  * `badge` for badges, `bar` for Tailwind bars, `fill`/`stroke` for SVG (charts, graph, sparkline).
  */
 type Style = { badge: string; bar: string; fill: string; stroke: string };
@@ -17,6 +17,7 @@ const STYLES: Record<StateType, Style> = {
   CRASHED: { badge: "bg-orange-100 text-orange-800 ring-orange-300", bar: "bg-orange-500", fill: "#ffedd5", stroke: "#ea580c" },
   CANCELLING: { badge: "bg-gray-200 text-gray-700 ring-gray-300", bar: "bg-gray-400", fill: "#e5e7eb", stroke: "#6b7280" },
   CANCELLED: { badge: "bg-gray-200 text-gray-700 ring-gray-300", bar: "bg-gray-400", fill: "#e5e7eb", stroke: "#6b7280" },
+  PAUSED: { badge: "bg-teal-100 text-teal-800 ring-teal-300", bar: "bg-teal-500", fill: "#ccfbf1", stroke: "#0d9488" },
 };
 
 const LATE: Style = { badge: "bg-amber-100 text-amber-800 ring-amber-300", bar: "bg-amber-500", fill: "#fef3c7", stroke: "#d97706" };

@@ -68,7 +68,7 @@ export async function heartbeat(db: Db, workspaceId: string, agentId: string, in
      update flow_runs r set lease_expires_at = now() + make_interval(secs => ${LEASE_SECONDS})
        from reported t, beat
       where r.id = any($3::uuid[]) and r.id = t.run_id and r.workspace_id = $2 and r.agent_id = $1 and r.attempt = t.attempt
-        and r.lease_token = t.lease_token and r.state_type in ('PENDING', 'RUNNING', 'CANCELLING')
+        and r.lease_token = t.lease_token and r.state_type in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')
      returning r.id, r.state_type, r.lease_expires_at`,
     [agentId, workspaceId, input.runs.map((r) => r.runId), input.runs.map((r) => r.attempt), input.runs.map((r) => r.leaseToken)],
   );

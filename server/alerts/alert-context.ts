@@ -3,7 +3,7 @@
  * message template) sees it. Built by `load-alert-context.ts` from a delivery's event when it is
  * sent, so names and links are current.
  */
-export type AlertEventName = "Completed" | "Failed" | "Crashed" | "Cancelled" | "Late" | "RunningTooLong" | "NoSuccess" | "AgentOffline";
+export type AlertEventName = "Completed" | "Failed" | "Crashed" | "Cancelled" | "Late" | "Paused" | "RunningTooLong" | "NoSuccess" | "AgentOffline";
 
 export type AlertRun = {
   id: string;

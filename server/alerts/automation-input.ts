@@ -70,7 +70,7 @@ export function validateAutomationShape(input: AutomationInput): FieldErrors {
       if (input.triggerKind !== "run_state" && input.triggerKind !== "running_longer") {
         add(field, "Cancelling runs needs a trigger that names a run: a run state (Late) or “running longer than”.");
       } else if (action.which === "triggering" && input.triggerKind === "run_state" && !input.states.some((s) => !FINAL_EVENTS.includes(s))) {
-        add(field, "A Completed, Failed, Crashed or Cancelled run has already ended, so there is nothing to cancel: trigger on Late (or use “the deployment's other active runs”).");
+        add(field, "A Completed, Failed, Crashed or Cancelled run has already ended, so there is nothing to cancel: trigger on Late or Paused (or use “the deployment's other active runs”).");
       }
     } else if (action.kind === "pause_deployment" || action.kind === "resume_deployment") {
       if (action.deploymentId === null && input.triggerKind === "agent_offline") add(field, "An agent going offline names no deployment: choose the deployment to pause or resume.");

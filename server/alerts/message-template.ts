@@ -57,6 +57,7 @@ const DEFAULTS: Record<AlertEventName, string> = {
   Crashed: "Run {{run.name}} of {{flow.name}} crashed after {{duration}}: {{message}}",
   Cancelled: "Run {{run.name}} of {{flow.name}} was cancelled after {{duration}}.",
   Late: "Run {{run.name}} of {{flow.name}} is late: it was scheduled for {{run.scheduled_time}} and has not started.",
+  Paused: "Run {{run.name}} of {{flow.name}} is waiting for your approval: {{message}} Answer at {{run.url}}",
   RunningTooLong: "Run {{run.name}} of {{flow.name}} has been running for {{duration}}, longer than {{threshold}}.",
   NoSuccess: "No Completed run of deployment {{deployment.name}} ({{flow.name}}) in the last {{threshold}}. Last success: {{deployment.last_success}}.",
   AgentOffline: "Agent {{agent.name}} ({{agent.hostname}}, pool {{agent.pool}}) stopped sending heartbeats. Last seen {{agent.last_seen}}.",

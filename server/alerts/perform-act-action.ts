@@ -84,7 +84,7 @@ async function perform(db: Db, workspaceId: string, actor: Actor, config: Action
     case "cancel_runs": {
       if (!t.run) return failed("The event names no run to cancel.");
       if (config.which === "triggering") {
-        if (!["SCHEDULED", "PENDING", "RUNNING"].includes(t.run.state.type)) return done(`Nothing to cancel: run ${t.run.name} is already ${t.run.state.name}`);
+        if (!["SCHEDULED", "PENDING", "RUNNING", "PAUSED"].includes(t.run.state.type)) return done(`Nothing to cancel: run ${t.run.name} is already ${t.run.state.name}`);
         const run = await cancelRun(db, workspaceId, actor, t.run.id);
         return done(`Cancelled run ${run.name} (${run.state.name})`, run.id);
       }
@@ -92,7 +92,7 @@ async function perform(db: Db, workspaceId: string, actor: Actor, config: Action
       const others = await db
         .select({ id: flowRuns.id })
         .from(flowRuns)
-        .where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.deploymentId, t.run.deploymentId), ne(flowRuns.id, t.run.id), inArray(flowRuns.stateType, ["PENDING", "RUNNING"])));
+        .where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.deploymentId, t.run.deploymentId), ne(flowRuns.id, t.run.id), inArray(flowRuns.stateType, ["PENDING", "RUNNING", "PAUSED"])));
       let cancelled = 0;
       for (const o of others) {
         try {

@@ -17,6 +17,7 @@ import { registerConcurrencyLimits } from "./routes/concurrency-limits";
 import { registerDeployments } from "./routes/deployments";
 import { registerDeviceAuth } from "./routes/device-auth";
 import { registerFlowRuns } from "./routes/flow-runs";
+import { registerFlowRunPauses } from "./routes/flow-run-pauses";
 import { registerFlows } from "./routes/flows";
 import { registerLogs } from "./routes/logs";
 import { registerMe } from "./routes/me";
@@ -57,6 +58,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerDeployments(app);
   registerFlowRuns(app);
   registerChildRuns(app);
+  registerFlowRunPauses(app);
   registerWorkPools(app);
   registerConcurrencyLimits(app);
   registerAgents(app);

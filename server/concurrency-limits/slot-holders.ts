@@ -1,5 +1,6 @@
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import type { SlotHolder } from "../../agent/protocol/concurrency-limits";
+import { LEASED_STATES } from "../../agent/protocol/states";
 import type { Queryable } from "../db/client";
 import { flowRuns, workPools } from "../db/schema";
 
@@ -8,7 +9,7 @@ const HOLDERS_SHOWN = 50;
 
 /**
  * Who takes the slots of each of `tags` now: the workspace's runs in a pool that hold a lease
- * (PENDING, RUNNING, CANCELLING) and carry the tag, as the claim counts them. Runs started from a
+ * (PENDING, RUNNING, CANCELLING, PAUSED) and carry the tag, as the claim counts them. Runs started from a
  * script (no pool) are never held back by a limit, so they take no slot.
  */
 export async function readTagSlots(db: Queryable, workspaceId: string, tags: string[]): Promise<Map<string, { taken: number; holders: SlotHolder[] }>> {
@@ -18,7 +19,7 @@ export async function readTagSlots(db: Queryable, workspaceId: string, tags: str
     .select({ id: flowRuns.id, name: flowRuns.name, type: flowRuns.stateType, stateName: flowRuns.stateName, tags: flowRuns.tags, workPool: workPools.name })
     .from(flowRuns)
     .innerJoin(workPools, eq(workPools.id, flowRuns.workPoolId))
-    .where(and(eq(workPools.workspaceId, workspaceId), inArray(flowRuns.stateType, ["PENDING", "RUNNING", "CANCELLING"]), arrayOverlaps(flowRuns.tags, tags)))
+    .where(and(eq(workPools.workspaceId, workspaceId), inArray(flowRuns.stateType, [...LEASED_STATES]), arrayOverlaps(flowRuns.tags, tags)))
     .orderBy(asc(flowRuns.claimedAt), asc(flowRuns.id));
   for (const r of rows) {
     for (const tag of r.tags) {

@@ -12,14 +12,14 @@ export const MAX_SCHEMA_BYTES = 64 * 1024;
 export const MAX_SCHEMA_DEPTH = 32;
 const compiled = new Map<string, ValidateFunction>();
 
-function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+function validatorFor(schema: Record<string, unknown>, field = "parameterSchema"): ValidateFunction {
   const key = JSON.stringify(schema);
   let v = compiled.get(key);
   if (!v) {
     try {
       v = ajv.compile(schema);
     } catch (err) {
-      throw new AppError("UNPROCESSABLE", `parameterSchema is not a valid JSON Schema: ${(err as Error).message}`);
+      throw new AppError("UNPROCESSABLE", `${field} is not a valid JSON Schema: ${(err as Error).message}`);
     }
     if (compiled.size > 500) compiled.clear();
     compiled.set(key, v);
@@ -28,16 +28,16 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
 }
 
 /** Checks that a deployment's parameter schema compiles; called when it is saved. */
-export function assertValidParameterSchema(schema: Record<string, unknown> | null | undefined) {
+export function assertValidParameterSchema(schema: Record<string, unknown> | null | undefined, field = "parameterSchema") {
   if (!schema) return;
   const bytes = Buffer.byteLength(JSON.stringify(schema));
   if (bytes > MAX_SCHEMA_BYTES) {
-    throw new AppError("UNPROCESSABLE", `parameterSchema is ${bytes} bytes; the limit is ${MAX_SCHEMA_BYTES} (64 KiB). Move shared parts into "$defs" or simplify it.`);
+    throw new AppError("UNPROCESSABLE", `${field} is ${bytes} bytes; the limit is ${MAX_SCHEMA_BYTES} (64 KiB). Move shared parts into "$defs" or simplify it.`);
   }
   if (depthOf(schema) > MAX_SCHEMA_DEPTH) {
-    throw new AppError("UNPROCESSABLE", `parameterSchema nests deeper than ${MAX_SCHEMA_DEPTH} levels. Flatten it, or reuse parts with "$ref".`);
+    throw new AppError("UNPROCESSABLE", `${field} nests deeper than ${MAX_SCHEMA_DEPTH} levels. Flatten it, or reuse parts with "$ref".`);
   }
-  validatorFor(schema);
+  validatorFor(schema, field);
 }
 
 function depthOf(value: unknown): number {
@@ -58,7 +58,11 @@ function depthOf(value: unknown): number {
  * Validates run parameters against the deployment's JSON Schema. Failure is a 422 whose details
  * map each field ("epochs", "data.path", or "" for the whole object) to what is wrong with it.
  */
-export function validateParameters(schema: Record<string, unknown> | null | undefined, parameters: Record<string, unknown>) {
+export function validateParameters(
+  schema: Record<string, unknown> | null | undefined,
+  parameters: Record<string, unknown>,
+  mismatch = "The parameters do not match the deployment's schema",
+) {
   if (!schema) return;
   const validate = validatorFor(schema);
   if (validate(parameters)) return;
@@ -72,7 +76,7 @@ export function validateParameters(schema: Record<string, unknown> | null | unde
   const summary = Object.entries(fieldErrors)
     .map(([k, v]) => `${k || "parameters"} ${v.join(", ")}`)
     .join("; ");
-  throw new AppError("UNPROCESSABLE", `The parameters do not match the deployment's schema: ${summary}.`, { fieldErrors });
+  throw new AppError("UNPROCESSABLE", `${mismatch}: ${summary}.`, { fieldErrors });
 }
 
 /**

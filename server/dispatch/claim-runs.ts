@@ -147,7 +147,7 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
     const { rows } = await client.query<ClaimedRunRow>(
       `with active as (
          select deployment_id, count(*)::int as n from flow_runs
-          where work_pool_id = $1 and state_type in ('PENDING', 'RUNNING', 'CANCELLING')
+          where work_pool_id = $1 and state_type in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')
           group by deployment_id
        ), pool_free as (
          select case when $4::int is null then $3::int
@@ -188,7 +188,8 @@ type TagLimit = { tag: string; limit: number };
 
 type Candidate = { id: string; deployment_id: string | null; tags: string[] };
 
-const ACTIVE = `('PENDING', 'RUNNING', 'CANCELLING')`;
+// The states holding a lease (LEASED_STATES): a paused run waits in place, so it keeps its slots.
+const ACTIVE = `('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')`;
 
 /**
  * The serialised claim of a workspace with limits by tag. The slots each limit has free are

@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { SlotHolder } from "../../agent/protocol/concurrency-limits";
+import { LEASED_STATES } from "../../agent/protocol/states";
 import type { Waiting, WaitingReason } from "../../agent/protocol/waiting";
 import { AGENT_OFFLINE_AFTER_SECONDS } from "../../agent/protocol/leases";
 import { readTagSlots } from "../concurrency-limits/slot-holders";
 import type { Queryable } from "../db/client";
 import { agents, concurrencyLimits, deployments, flowRuns, workPools } from "../db/schema";
 
-const ACTIVE = ["PENDING", "RUNNING", "CANCELLING"] as const;
+const ACTIVE = LEASED_STATES;
 const HOLDERS_SHOWN = 20;
 
 /**

@@ -6,7 +6,7 @@ import { withPgTransaction } from "../db/pg-transaction";
 import { tagSlotWakePools } from "../dispatch/tag-slot-wake";
 import { applySimpleTransitions } from "./fast-transitions";
 import { FENCE_MARGIN_SECONDS, KILL_GRACE_SECONDS, LEASE_SECONDS } from "../../agent/protocol/leases";
-import { TERMINAL_STATES } from "../../agent/protocol/states";
+import { LEASED_STATES, TERMINAL_STATES } from "../../agent/protocol/states";
 import { retryDelaySeconds } from "./retry-delay";
 import { decide, type ProposedState, type Proposer } from "./rules";
 
@@ -178,8 +178,8 @@ async function applyWithRules(pool: pg.Pool, workspaceId: string, requests: Tran
         scheduledTime: decision.scheduledTime ?? null,
         attempt: decision.newAttempt ? run.attempt + 1 : run.attempt,
         autoRetries: decision.retry ? autoRetries + 1 : req.by === "user" && s.type === "SCHEDULED" ? 0 : autoRetries,
-        keepLease: s.type === "RUNNING" || s.type === "CANCELLING" || s.type === "PENDING",
-        extendLease: s.type === "RUNNING" && (req.by === "agent" || req.by === "sdk"),
+        keepLease: LEASED_STATES.includes(s.type),
+        extendLease: (s.type === "RUNNING" || s.type === "PAUSED") && (req.by === "agent" || req.by === "sdk"),
         started: s.type === "RUNNING",
         ended: ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"].includes(s.type),
         reopened: s.type === "SCHEDULED" && from !== "SCHEDULED",

@@ -15,7 +15,7 @@ export async function reapExpiredLeases(pool: pg.Pool, { hearingSince, limit = 5
   if (!hearingSince) return 0;
   const { rows } = await pool.query<{ id: string; workspace_id: string; state_type: string; deployment_id: string | null }>(
     `select id, workspace_id, state_type, deployment_id from flow_runs
-      where state_type in ('PENDING', 'RUNNING', 'CANCELLING') and lease_expires_at < now()
+      where state_type in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED') and lease_expires_at < now()
         and $1::timestamptz <= now() - make_interval(secs => $3)
       order by lease_expires_at limit $2`,
     [hearingSince, limit, LEASE_SECONDS],

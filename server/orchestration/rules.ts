@@ -1,4 +1,4 @@
-import { STATE_NAMES, TERMINAL_STATES, type StateType } from "../../agent/protocol/states";
+import { LEASED_STATES, STATE_NAMES, TERMINAL_STATES, type StateType } from "../../agent/protocol/states";
 
 /**
  * The state rules, as a table. Every change to a flow run's state is decided here, by a pure
@@ -43,26 +43,28 @@ type Rule = {
   why: string;
 };
 
-const ACTIVE: readonly StateType[] = ["PENDING", "RUNNING", "CANCELLING"];
 
 export const RULES: readonly Rule[] = [
   { from: ["PENDING"], to: "RUNNING", by: ["agent"], why: "the agent started the claimed run" },
   { from: ["RUNNING"], to: "RUNNING", by: ["agent", "sdk"], why: "a running run may rename itself (Retrying)" },
   { from: ["SCHEDULED"], to: "RUNNING", by: ["sdk"], when: (r) => (r.hasAgent ? "runs of a deployment start through a claim" : null), why: "an ad-hoc run starts its next attempt" },
   { from: ["PENDING"], to: "SCHEDULED", by: ["agent"], why: "an agent gives back a run it has not started" },
-  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "COMPLETED", by: ["agent", "sdk"], why: "the run finished (also when a cancel came too late)" },
-  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "FAILED", by: ["agent", "sdk"], why: "the run failed or timed out" },
+  { from: ["PENDING", "RUNNING", "CANCELLING", "PAUSED"], to: "COMPLETED", by: ["agent", "sdk"], why: "the run finished (also when a cancel came too late, or its process ended while paused)" },
+  { from: ["PENDING", "RUNNING", "CANCELLING", "PAUSED"], to: "FAILED", by: ["agent", "sdk"], why: "the run failed or timed out (also while paused)" },
+  { from: ["RUNNING"], to: "PAUSED", by: ["agent", "sdk"], why: "the flow waits in place for a person's input (pauseForInput / pause_flow_run)" },
+  { from: ["PAUSED"], to: "RUNNING", by: ["user"], why: "a person answered the pause: the waiting process carries on with the input" },
+  { from: ["PAUSED"], to: "FAILED", by: ["server"], why: "nobody answered the pause within its timeout: Baton fails the run (no retry: another attempt would ask again)" },
   {
     from: ["PENDING"],
     to: "FAILED",
     by: ["server"],
     why: "the claim could not resolve the run's env (a secret or variable it references was deleted): retrying cannot fix that",
   },
-  { from: ["PENDING", "RUNNING", "CANCELLING"], to: "CRASHED", by: ["agent", "sdk", "server"], why: "the process or its agent died" },
+  { from: ["PENDING", "RUNNING", "CANCELLING", "PAUSED"], to: "CRASHED", by: ["agent", "sdk", "server"], why: "the process or its agent died" },
   { from: ["CANCELLING"], to: "CANCELLED", by: ["agent", "sdk", "server"], why: "the agent stopped the process, or the lease expired" },
-  { from: ["PENDING", "RUNNING"], to: "CANCELLED", by: ["agent", "sdk"], why: "the process was stopped on its own" },
+  { from: ["PENDING", "RUNNING", "PAUSED"], to: "CANCELLED", by: ["agent", "sdk"], why: "the process was stopped on its own" },
   { from: ["SCHEDULED", "PENDING"], to: "CANCELLED", by: ["user"], why: "cancel before it runs: nothing to stop" },
-  { from: ["RUNNING"], to: "CANCELLING", by: ["user"], why: "cancel a running run: its agent stops the process" },
+  { from: ["RUNNING", "PAUSED"], to: "CANCELLING", by: ["user"], why: "cancel a running (or paused, waiting in place) run: its agent stops the process" },
   {
     from: ["SCHEDULED"],
     to: "CANCELLED",
@@ -120,7 +122,7 @@ export function decide(run: RunSnapshot, proposal: ProposedState, by: Proposer, 
 const notSooner = (t: Date, notBefore: Date | null | undefined) => (notBefore && notBefore > t ? notBefore : t);
 
 export function isActive(type: StateType) {
-  return ACTIVE.includes(type);
+  return LEASED_STATES.includes(type);
 }
 
 function describe(by: Proposer) {

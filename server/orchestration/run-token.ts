@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import { AppError } from "../errors";
+import { LEASED_STATES, type StateType } from "../../agent/protocol/states";
 import { env } from "../env";
 
 /**
@@ -71,7 +72,7 @@ export async function assertRunTokenMayWrite(q: pg.Pool, c: RunTokenClaims): Pro
       { currentAttempt: run.attempt },
     );
   }
-  const active = run.state_type === "PENDING" || run.state_type === "RUNNING" || run.state_type === "CANCELLING";
+  const active = LEASED_STATES.includes(run.state_type as StateType);
   if (!active && run.grace_over) {
     throw new AppError(
       "FORBIDDEN",

@@ -13,7 +13,7 @@ export async function cascadeCancellations(db: Db, opts: { limit?: number } = {}
   const { rows } = await db.$client.query<{ workspace_id: string; id: string; parent_name: string; parent_state: string }>(
     `select c.workspace_id, c.id, p.name as parent_name, p.state_name as parent_state
        from flow_runs c join flow_runs p on p.id = c.parent_run_id
-      where c.parent_run_id is not null and c.state_type in ('SCHEDULED', 'PENDING', 'RUNNING')
+      where c.parent_run_id is not null and c.state_type in ('SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED')
         and p.state_type in ('CANCELLING', 'CANCELLED', 'CRASHED')
       limit $1`,
     [opts.limit ?? 200],

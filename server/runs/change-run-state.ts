@@ -37,13 +37,13 @@ async function personTransition(db: Db, workspaceId: string, actor: Actor, runId
 }
 
 /**
- * SCHEDULED or PENDING → CANCELLED at once; RUNNING → CANCELLING, and its agent stops the process.
+ * SCHEDULED or PENDING → CANCELLED at once; RUNNING or PAUSED (its process waits in place) → CANCELLING, and its agent stops the process.
  * Its active children (runDeployment) are cancelled with it, and theirs in turn; the services loop
  * (cascadeCancellations) catches any a failure here left behind.
  */
 export async function cancelRun(db: Db, workspaceId: string, actor: Actor, runId: string, message = "Cancelled by a person") {
   const run = await getRun(db, workspaceId, runId);
-  const target: ProposedState = run.state.type === "RUNNING" ? { type: "CANCELLING", message } : { type: "CANCELLED", message };
+  const target: ProposedState = run.state.type === "RUNNING" || run.state.type === "PAUSED" ? { type: "CANCELLING", message } : { type: "CANCELLED", message };
   const cancelled = await personTransition(db, workspaceId, actor, runId, target, "run.cancelled");
   await cancelActiveChildren(db, workspaceId, actor, cancelled);
   return cancelled;
@@ -53,7 +53,7 @@ async function cancelActiveChildren(db: Db, workspaceId: string, actor: Actor, p
   const children = await db
     .select({ id: flowRuns.id })
     .from(flowRuns)
-    .where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.parentRunId, parent.id), inArray(flowRuns.stateType, ["SCHEDULED", "PENDING", "RUNNING"])));
+    .where(and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.parentRunId, parent.id), inArray(flowRuns.stateType, ["SCHEDULED", "PENDING", "RUNNING", "PAUSED"])));
   for (const child of children) {
     // A child that ended meanwhile answers CONFLICT: nothing left to cancel.
     await cancelRun(db, workspaceId, actor, child.id, `Cancelled with its parent run ${parent.name}`).catch((err: unknown) => {

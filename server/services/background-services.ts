@@ -7,6 +7,7 @@ import { fillSchedules } from "../scheduling/fill-schedules";
 import { markLateRuns } from "../scheduling/mark-late-runs";
 import { skipMissedRuns } from "../scheduling/skip-missed-runs";
 import { reapExpiredLeases } from "../orchestration/reap-expired-leases";
+import { failExpiredPauses } from "../pauses/fail-expired-pauses";
 import { REAPER_INTERVAL_SECONDS } from "../../agent/protocol/leases";
 import { clusterHearingSince, forgetGoneInstances } from "../orchestration/hearing";
 import { deleteExpiredRateLimitBuckets } from "../security/rate-limit";
@@ -42,6 +43,9 @@ export function startBackgroundServices(db: Db, databaseUrl: string) {
       task: async () => {
         await skipMissedRuns(db, { now: new Date(), lateAfterSeconds: e.BATON_LATE_AFTER_SECONDS });
         await markLateRuns(db, { now: new Date(), thresholdSeconds: e.BATON_LATE_AFTER_SECONDS });
+        // The backstop of a pause's timeout: the waiting SDK fails its own run in time; this ends
+        // one whose process vanished while its agent still holds the lease.
+        await failExpiredPauses(db);
       },
     },
     {

@@ -18,4 +18,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./secrets"),
   () => import("./variables"),
   () => import("./child-runs"),
+  () => import("./pauses"),
 ];

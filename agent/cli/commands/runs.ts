@@ -1,20 +1,23 @@
 import { runListSchema, type FlowRun } from "../../protocol/runs";
 import { TERMINAL_STATES, STATE_TYPES } from "../../protocol/states";
 import { sleep } from "../../client/backoff";
-import { parse } from "../args";
+import { parse, parseParams } from "../args";
+import { pauseSchema } from "../../protocol/pauses";
 import { connect } from "../connect";
 import { CliError } from "../errors";
 import { ago, print, printJson, printTable } from "../output";
 import { resolveDeployment } from "../resolve";
 import { printNewLogs } from "./run";
 
-const USAGE = "baton runs ls [--state S] [--deployment D] [--limit N] [--json] | logs RUN [--follow] | cancel RUN | retry RUN";
+const RESUME_USAGE = "baton runs resume RUN [--input name=value …] [--input-json JSON]";
+const USAGE = `baton runs ls [--state S] [--deployment D] [--limit N] [--json] | logs RUN [--follow] | cancel RUN | retry RUN | ${RESUME_USAGE.slice("baton runs ".length)}`;
 
 export async function runs(argv: string[]) {
   const [sub, ...rest] = argv;
   if (sub === "ls" || sub === "list") return list(rest);
   if (sub === "logs") return logs(rest);
   if (sub === "cancel" || sub === "retry") return action(sub, rest);
+  if (sub === "resume") return resume(rest);
   throw new CliError(`Usage: ${USAGE}`, 2);
 }
 
@@ -67,4 +70,15 @@ async function action(kind: "cancel" | "retry", argv: string[]) {
   const { client } = connect();
   const run = await client.request<FlowRun>("POST", `/flow-runs/${id}/${kind}`);
   print(`Run ${run.name} (${run.id}): ${run.state.name}${kind === "retry" ? `, attempt ${run.attempt + 1} next` : ""}`);
+}
+
+/** Answers a paused run (pauseForInput / pause_flow_run) with its input; the server checks it against the pause's schema. */
+async function resume(argv: string[]) {
+  const { values, positionals } = parse(argv, { input: { type: "string", multiple: true }, "input-json": { type: "string" } }, RESUME_USAGE);
+  const id = positionals[0];
+  if (!id) throw new CliError(`Usage: ${RESUME_USAGE}`, 2);
+  const input = parseParams(values.input as string[] | undefined, values["input-json"] as string | undefined, { pair: "--input", json: "--input-json" });
+  const { client } = connect();
+  const pause = pauseSchema.parse(await client.request("POST", `/flow-runs/${id}/resume`, { body: { input } }));
+  print(`Run ${id}: ${pause.runState.name}, resumed with ${JSON.stringify(pause.input)}`);
 }

@@ -12,6 +12,7 @@ from .blocks import Secret, Variable
 from .deployments import ChildRunError, ChildRunTimeoutError, FlowRun, run_deployment
 from .artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from .flows import Flow, flow
+from .pause import PauseTimeoutError, pause_flow_run
 from .tasks import BatonFuture, FlowCancelledError, Task, UpstreamTaskError, task, unmapped
 
 __version__ = "0.1.0"
@@ -24,6 +25,7 @@ __all__ = [
     "FlowCancelledError",
     "FlowRun",
     "ParameterError",
+    "PauseTimeoutError",
     "Secret",
     "Task",
     "TaskRunContext",
@@ -37,6 +39,7 @@ __all__ = [
     "flow",
     "get_run_logger",
     "run_deployment",
+    "pause_flow_run",
     "task",
     "task_input_hash",
     "unmapped",

@@ -18,6 +18,9 @@ class RecordingApi:
         # run_deployment: the states a child answers, one per poll (the last one repeats); by key the children made.
         self.child_states = [{"type": "COMPLETED", "name": "Completed", "message": None}]
         self.children = {}
+        # A pause's answer: after `pause_polls` reads, this input (or, with None, a timed-out run).
+        self.pause_polls = 2
+        self.pause_input = {}
         self.lock = threading.Lock()
         api = self
 
@@ -95,11 +98,24 @@ class RecordingApi:
             state = self.child_states[min(child["polls"], len(self.child_states) - 1)]
             child["polls"] += 1
             return 200, self._child(child, state)
+        if method == "POST" and path.endswith("/pause"):
+            return 200, self._pause("waiting", None)
+        if method == "GET" and "/pauses/" in path:
+            reads = sum(1 for (m, p, _b, _s) in self.requests if m == "GET" and "/pauses/" in p)
+            if reads < self.pause_polls:
+                return 200, self._pause("waiting", None)
+            if self.pause_input is None:
+                return 200, self._pause("timed_out", None, {"type": "FAILED", "name": "TimedOut", "message": "Nobody answered within 1 h (the pause's timeout), so the run failed."})
+            return 200, self._pause("answered", self.pause_input)
         return 404, {"error": {"code": "NOT_FOUND", "message": path}}
 
     @staticmethod
     def _child(child, state):
         return {"id": child["id"], "name": child["name"], "state": dict(state, timestamp="2026-01-01T00:00:00.000Z"), "deploymentName": "train", "parameters": {}}
+
+    def _pause(self, status, given, state=None):
+        return {"id": "0193f1d2-0000-7000-8000-00000000000a", "status": status, "input": given, "timeoutAt": "2026-12-02T10:00:00Z",
+                "submittedBy": "Grace Hopper" if given is not None else None, "runState": state or {"type": "PAUSED", "name": "Paused", "message": None}}
 
     def bodies(self, path, status=200):
         return [b for (_m, p, b, s) in self.requests if p == path and s == status]

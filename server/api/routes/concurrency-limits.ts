@@ -15,7 +15,7 @@ export function registerConcurrencyLimits(app: OpenAPIHono<ApiEnv>) {
       method: "get",
       path: "/concurrency-limits",
       summary: "List concurrency limits by tag",
-      description: "Each limit with the slots taken now and the runs taking them. A run takes a slot of every limited tag it carries while it is PENDING, RUNNING or CANCELLING.",
+      description: "Each limit with the slots taken now and the runs taking them. A run takes a slot of every limited tag it carries while it is PENDING, RUNNING, PAUSED or CANCELLING.",
       middleware: [requireApiKey, allowRoles("owner", "developer", "runner", "viewer")] as const,
       responses: { 200: json("Limits by tag", concurrencyLimitListSchema), ...errorResponses },
     }),

@@ -5,7 +5,7 @@ import { workspaces } from "./workspaces";
 /**
  * Concurrency limits by tag: at most `limit` runs carrying `tag` hold a lease at once, across
  * every pool of the workspace. Nothing else is stored: the slots taken are counted from the runs
- * that are PENDING, RUNNING or CANCELLING, so a dead agent or a crashed run cannot leak one.
+ * that are PENDING, RUNNING, PAUSED or CANCELLING, so a dead agent or a crashed run cannot leak one.
  */
 export const concurrencyLimits = pgTable(
   "concurrency_limits",

@@ -8,7 +8,10 @@ import { STATE_TYPES } from "../../../agent/protocol/states";
 import type { RunOrigin } from "../../../agent/protocol/runs";
 
 export { STATE_TYPES };
-const stateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED')`;
+const stateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED', 'PAUSED')`;
+// Task runs never pause (the protocol's taskStateSchema refuses it), so their tables keep the
+// list without PAUSED: re-checking the largest tables of all for a state they cannot hold is not worth the lock.
+const taskStateTypeCheck = (col: unknown) => sql`${col} in ('SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED')`;
 
 export const flowRuns = pgTable(
   "flow_runs",
@@ -79,13 +82,13 @@ export const flowRuns = pgTable(
     index("flow_runs_next_due_idx").on(t.workPoolId, sql`(${t.scheduledTime} at time zone 'UTC')`).where(sql`${t.stateType} = 'SCHEDULED'`),
     // The same per deployment, for deployments with a concurrency limit.
     index("flow_runs_deployment_due_idx").on(t.deploymentId, t.priority, t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED'`),
-    // Runs holding a lease (PENDING, RUNNING, CANCELLING), for concurrency counts and the reaper.
-    index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    // Runs holding a lease (PENDING, RUNNING, CANCELLING, PAUSED: LEASED_STATES), for concurrency counts and the reaper.
+    index("flow_runs_active_idx").on(t.workPoolId, t.deploymentId).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')`),
     // The late marker: runs still named Scheduled, by due time.
     index("flow_runs_late_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} = 'Scheduled'`),
     // The catch-up step (server/scheduling/skip-missed-runs.ts): never-claimed runs of a schedule, by due time.
     index("flow_runs_catch_up_idx").on(t.scheduledTime).where(sql`${t.stateType} = 'SCHEDULED' and ${t.stateName} in ('Scheduled', 'Late') and ${t.scheduleId} is not null and ${t.attempt} = 0`),
-    index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING')`),
+    index("flow_runs_lease_idx").on(t.leaseExpiresAt).where(sql`${t.stateType} in ('PENDING', 'RUNNING', 'CANCELLING', 'PAUSED')`),
     // Kept few on purpose: every state change writes a new row version into each index it matches.
     index("flow_runs_workspace_idx").on(t.workspaceId, t.id),
     index("flow_runs_deployment_idx").on(t.workspaceId, t.deploymentId, t.id),
@@ -96,7 +99,7 @@ export const flowRuns = pgTable(
     // A parent's children (also for the self-FK's set null), and the runs an automation started after a run's event: both rare, so partial.
     index("flow_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
     // The services loop's cancel cascade: children still to run or running (a handful at any time).
-    index("flow_runs_active_children_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null and ${t.stateType} in ('SCHEDULED', 'PENDING', 'RUNNING')`),
+    index("flow_runs_active_children_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null and ${t.stateType} in ('SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED')`),
     index("flow_runs_triggered_by_idx").on(t.workspaceId, t.triggeredByRunId).where(sql`${t.triggeredByRunId} is not null`),
     index("flow_runs_failures_idx").on(t.workspaceId, t.endTime).where(sql`${t.stateType} in ('FAILED', 'CRASHED')`),
   ],
@@ -158,7 +161,7 @@ export const taskRuns = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check("task_runs_state_type", stateTypeCheck(t.stateType)),
+    check("task_runs_state_type", taskStateTypeCheck(t.stateType)),
     uniqueIndex("task_runs_identity_key").on(t.flowRunId, t.flowRunAttempt, t.taskKey, t.dynamicKey),
     index("task_runs_workspace_idx").on(t.workspaceId, t.flowRunId),
   ],
@@ -181,7 +184,7 @@ export const taskRunStates = pgTable(
     timestamp: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check("task_run_states_type", stateTypeCheck(t.type)),
+    check("task_run_states_type", taskStateTypeCheck(t.type)),
     index("task_run_states_task_idx").on(t.taskRunId, t.id),
     uniqueIndex("task_run_states_transition_key").on(t.taskRunId, t.transitionId).where(sql`${t.transitionId} is not null`),
   ],

@@ -16,6 +16,8 @@ import { waitingSchema } from "../../../agent/protocol/waiting";
 import { runHistory } from "../../runs/run-history";
 import { runLineage } from "../../runs/child-runs";
 import { runLineageSchema } from "../../../agent/protocol/child-runs";
+import { pauseSchema, resumeRequestSchema } from "../../../agent/protocol/pauses";
+import { currentPause, resumeRun } from "../../pauses/resume-run";
 import { requireRole, router, workspaceProcedure } from "../init";
 
 export const runsRouter = router({
@@ -47,6 +49,14 @@ export const runsRouter = router({
   cancel: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
 
   retry: requireRole("runner").input(z.object({ runId: z.uuid() })).output(flowRunSchema).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId)),
+
+  /** What a paused run asks for (message, schema of the form), and the answer once given. */
+  pause: workspaceProcedure.input(z.object({ runId: z.uuid() })).output(pauseSchema.nullable()).query(({ ctx, input }) => currentPause(ctx.db, ctx.workspace.id, input.runId)),
+
+  resume: requireRole("runner")
+    .input(resumeRequestSchema.extend({ runId: z.uuid() }))
+    .output(pauseSchema)
+    .mutation(({ ctx, input }) => resumeRun(ctx.db, ctx.workspace.id, ctx.actor, input.runId, input.input)),
 
   /** The run's task runs (every attempt, creation order) with upstream ids: the graph and the timeline. */
   taskRuns: workspaceProcedure

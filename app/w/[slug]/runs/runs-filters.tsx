@@ -20,6 +20,7 @@ const STATE_LABEL: Record<string, string> = {
   SCHEDULED: "Scheduled",
   PENDING: "Pending",
   RUNNING: "Running",
+  PAUSED: "Paused",
   COMPLETED: "Completed",
   FAILED: "Failed",
   CRASHED: "Crashed",

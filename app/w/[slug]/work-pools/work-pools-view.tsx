@@ -88,7 +88,7 @@ export function WorkPoolsView({ slug, publicUrl }: { slug: string; publicUrl: st
   const pools = useQuery(trpc.workPools.list.queryOptions({ workspace: slug }));
   // Heartbeats send no live event: poll so online/offline stays true.
   const agents = useQuery(trpc.workPools.agents.queryOptions({ workspace: slug }, { refetchInterval: 10_000 }));
-  const active = useQuery(trpc.runs.list.queryOptions({ workspace: slug, state: ["PENDING", "RUNNING", "CANCELLING"], limit: 200 }));
+  const active = useQuery(trpc.runs.list.queryOptions({ workspace: slug, state: ["PENDING", "RUNNING", "PAUSED", "CANCELLING"], limit: 200 }));
   const [editing, setEditing] = useState<string | null>(null);
 
   const header = <PageHeader title="Work pools" description="Agents on your own machines join a pool and run its deployments' runs." />;

@@ -15,6 +15,7 @@ import { TERMINAL_STATES } from "@/agent/protocol/states";
 import { RunActions } from "./run-actions";
 import { RunArtifacts } from "./run-artifacts";
 import { RunLineage } from "./run-lineage";
+import { RunPause } from "./run-pause";
 import { RunLogs } from "./run-logs";
 import { StateHistory } from "./state-history";
 import { TaskGraph } from "./task-graph";
@@ -109,6 +110,7 @@ export function RunDetail({ slug, runId }: { slug: string; runId: string }) {
       </div>
 
       {r.state.type === "SCHEDULED" && waiting.data && <WhyWaiting slug={slug} waiting={waiting.data} />}
+      <RunPause key={`${r.attempt}:${r.state.timestamp}`} slug={slug} runId={r.id} paused={r.state.type === "PAUSED"} canAnswer={canRun} />
 
       <dl className="mb-6 grid grid-cols-2 gap-x-8 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-4">
         <Field label="Flow">{r.flowName}</Field>

@@ -114,10 +114,17 @@ export function ParameterForm({
   submitLabel,
   onSubmit,
   onCancel,
+  formLabel = "Run parameters",
+  emptyText = "This deployment takes no parameters.",
+  busyLabel = "Starting…",
 }: {
   schema: Record<string, unknown> | null;
   defaults: Record<string, unknown>;
   submitLabel: string;
+  /** For other forms made from a schema (a paused run's input): the form's name, what it says with no fields, the busy button. */
+  formLabel?: string;
+  emptyText?: string;
+  busyLabel?: string;
   onSubmit: (parameters: Record<string, unknown>) => Promise<SubmitResult>;
   onCancel?: () => void;
 }) {
@@ -154,8 +161,8 @@ export function ParameterForm({
 
   const count = Object.keys(errors).length;
   return (
-    <form onSubmit={submit} noValidate aria-label="Run parameters" className="flex flex-col gap-4">
-      {model.length === 0 && <p className="text-slate-600">This deployment takes no parameters.</p>}
+    <form onSubmit={submit} noValidate aria-label={formLabel} className="flex flex-col gap-4">
+      {model.length === 0 && <p className="text-slate-600">{emptyText}</p>}
       {model.map((f) => (
         <Field key={f.path} field={f} values={values} errors={errors} onChange={onChange} />
       ))}
@@ -165,7 +172,7 @@ export function ParameterForm({
       ))}
       <div className="flex gap-2">
         <Button type="submit" disabled={busy}>
-          {busy ? "Starting…" : submitLabel}
+          {busy ? busyLabel : submitLabel}
         </Button>
         {onCancel && (
           <Button variant="secondary" onClick={onCancel}>
