@@ -90,12 +90,15 @@ async function existingByKey(db: Db, workspaceId: string, key: string) {
   return row.id;
 }
 
+/** Where a run came from when a person did not start it by hand (a parent run, an automation, a webhook). */
+export type RunLineage = { parentRunId?: string | null; origin?: RunOrigin | null; triggeredByRunId?: string | null };
+
 /**
  * A run of a deployment: its default parameters overlaid with the given ones and checked against
  * its JSON Schema (422 with per-field errors). With an idempotency key, asking again returns the
  * first run (`created: false`).
  */
-export async function createDeploymentRun(db: Db, workspaceId: string, actor: Actor, deploymentId: string, input: z.output<typeof createRunSchema>) {
+export async function createDeploymentRun(db: Db, workspaceId: string, actor: Actor, deploymentId: string, input: z.output<typeof createRunSchema>, lineage?: RunLineage) {
   const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };
   validateParameters(d.parameterSchema, parameters);
@@ -116,6 +119,9 @@ export async function createDeploymentRun(db: Db, workspaceId: string, actor: Ac
     attempt: 0,
     idempotencyKey: input.idempotencyKey ?? null,
     sourceCommit: input.sourceCommit ?? null,
+    parentRunId: lineage?.parentRunId ?? null,
+    origin: lineage?.origin ?? null,
+    triggeredByRunId: lineage?.triggeredByRunId ?? null,
     actor,
     auditDetails: { deployment: d.name, ...(input.scheduledTime ? { scheduledTime: input.scheduledTime } : {}), ...(input.sourceCommit ? { sourceCommit: input.sourceCommit } : {}) },
   });

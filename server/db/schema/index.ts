@@ -12,3 +12,4 @@ export * from "./billing";
 export * from "./server-instances";
 export * from "./concurrency";
 export * from "./config";
+export * from "./incoming-webhooks";
