@@ -17,4 +17,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./concurrency-limits"),
   () => import("./secrets"),
   () => import("./variables"),
+  () => import("./incoming-webhooks"),
 ];
