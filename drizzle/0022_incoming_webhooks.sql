@@ -38,7 +38,6 @@ CREATE TABLE "incoming_webhooks" (
 --> statement-breakpoint
 ALTER TABLE "incoming_webhook_requests" ADD CONSTRAINT "incoming_webhook_requests_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incoming_webhook_requests" ADD CONSTRAINT "incoming_webhook_requests_endpoint_id_incoming_webhooks_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."incoming_webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "incoming_webhook_requests" ADD CONSTRAINT "incoming_webhook_requests_run_id_flow_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."flow_runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incoming_webhooks" ADD CONSTRAINT "incoming_webhooks_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "incoming_webhooks" ADD CONSTRAINT "incoming_webhooks_deployment_id_deployments_id_fk" FOREIGN KEY ("deployment_id") REFERENCES "public"."deployments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "incoming_webhook_requests_endpoint_idx" ON "incoming_webhook_requests" USING btree ("endpoint_id","id");--> statement-breakpoint

@@ -11,7 +11,7 @@ import type {
 import { isUuid } from "../../agent/protocol/storable";
 import { recordAuditEvent, type Actor } from "../audit/record-audit-event";
 import type { Db, Queryable } from "../db/client";
-import { deployments, flows, incomingWebhookRequests, incomingWebhooks, type IncomingWebhook } from "../db/schema";
+import { deployments, flowRuns, flows, incomingWebhookRequests, incomingWebhooks, type IncomingWebhook } from "../db/schema";
 import { findDeploymentRow } from "../deployments/get-deployment";
 import { validateParameterTemplate } from "../deployments/validate-parameters";
 import { publicUrl } from "../env";
@@ -131,13 +131,14 @@ export async function deleteIncomingWebhook(db: Db, workspaceId: string, actor: 
 export async function listWebhookRequests(db: Db, workspaceId: string, id: string, page: { cursor?: string; limit: number }) {
   await findRow(db, workspaceId, id);
   const rows = await db
-    .select()
+    .select({ r: incomingWebhookRequests, liveRunId: flowRuns.id })
     .from(incomingWebhookRequests)
+    .leftJoin(flowRuns, and(eq(flowRuns.workspaceId, workspaceId), eq(flowRuns.id, incomingWebhookRequests.runId)))
     .where(and(eq(incomingWebhookRequests.workspaceId, workspaceId), eq(incomingWebhookRequests.endpointId, id), page.cursor ? lt(incomingWebhookRequests.id, page.cursor) : undefined))
     .orderBy(desc(incomingWebhookRequests.id))
     .limit(page.limit + 1);
   const more = rows.length > page.limit;
-  const requests: IncomingWebhookRequestView[] = rows.slice(0, page.limit).map((r) => ({
+  const requests: IncomingWebhookRequestView[] = rows.slice(0, page.limit).map(({ r, liveRunId }) => ({
     id: r.id,
     receivedAt: r.receivedAt.toISOString(),
     headers: r.headers,
@@ -149,7 +150,7 @@ export async function listWebhookRequests(db: Db, workspaceId: string, id: strin
     outcome: r.outcome,
     status: r.status,
     message: r.message,
-    runId: r.runId,
+    runId: liveRunId,
   }));
   return { requests, nextCursor: more ? requests[requests.length - 1].id : null };
 }
