@@ -39,9 +39,23 @@ describe("incoming webhooks: managing endpoints", () => {
     expect(toGithub.json.secret).toMatch(/^whsec_/);
     expect((await callHook(api.base, path, "{}")).status).toBe(401);
     expect((await callHook(api.base, path, "{}", { "x-hub-signature-256": githubSignature(toGithub.json.secret, "{}") })).status).toBe(202);
+    // A secret of the sender's own (as Stripe makes) replaces Baton's, and is not echoed back.
+    const own = await api.call("PATCH", `/api/v1/incoming-webhooks/${hook.id}`, { key: w.key, body: { secret: "my-own-secret-0123456789" } });
+    expect(own.json.secret).toBeNull();
+    expect((await callHook(api.base, path, "{}", { "x-hub-signature-256": githubSignature("my-own-secret-0123456789", "{}") })).status).toBe(202);
     const toNone = await api.call("PATCH", `/api/v1/incoming-webhooks/${hook.id}`, { key: w.key, body: { signatureScheme: "none" } });
     expect(toNone.json.secret).toBeNull();
     expect((await callHook(api.base, path, "{}")).status).toBe(202);
+    const refused = await api.call("PATCH", `/api/v1/incoming-webhooks/${hook.id}`, { key: w.key, body: { secret: "my-own-secret-0123456789" } });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.message).toContain("needs a signature scheme");
+  });
+
+  it("the routes are in the OpenAPI document", async () => {
+    const doc = (await api.call("GET", "/api/v1/openapi.json")).json;
+    expect(Object.keys(doc.paths["/api/v1/incoming-webhooks"])).toEqual(expect.arrayContaining(["get", "post"]));
+    expect(doc.paths["/api/v1/incoming-webhooks/{id}/rotate"].post).toBeTruthy();
+    expect(doc.components.schemas.IncomingWebhookWithSecret).toBeTruthy();
   });
 
   it("a template is checked when saved: its syntax, its roots, and the deployment's schema", async () => {

@@ -164,13 +164,16 @@ describe("incoming webhooks: receiving a call", () => {
   it("Stripe signatures: a good one within 5 minutes runs, an old timestamp is refused; the event id is the delivery id", async () => {
     const w = await orchestrationWorkspace(db, api);
     const d = await deploy(api, w.key);
-    const { hook, path, secret } = await createEndpoint(api, w.key, { deploymentId: d.id, signatureScheme: "stripe", parameterTemplate: { customer: "{{ body.data.object.customer }}" } });
+    // Stripe makes its own signing secret: it is pasted in, and not echoed back.
+    const secret = "whsec_stripeMadeThisOne0123456789";
+    const { hook, path, secret: echoed } = await createEndpoint(api, w.key, { deploymentId: d.id, signatureScheme: "stripe", secret, parameterTemplate: { customer: "{{ body.data.object.customer }}" } });
+    expect(echoed).toBeNull();
     const event = JSON.stringify({ id: "evt_1", type: "invoice.paid", data: { object: { customer: "cus_9" } } });
-    const ok = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret!, event) });
+    const ok = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret, event) });
     expect(ok.status, JSON.stringify(ok.json)).toBe(202);
-    const retry = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret!, event) });
+    const retry = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret, event) });
     expect(retry.json).toMatchObject({ runId: ok.json.runId, created: false });
-    const stale = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret!, event, Math.floor(Date.now() / 1000) - 600) });
+    const stale = await callHook(api.base, path, event, { "stripe-signature": stripeSignature(secret, event, Math.floor(Date.now() / 1000) - 600) });
     expect(stale.status).toBe(401);
     expect(stale.json.error.message).toContain("replay");
     const runs = await runsOf(d.id);

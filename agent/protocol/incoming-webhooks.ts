@@ -16,6 +16,12 @@ export const parameterTemplateSchema = z
   .meta({ description: 'Run parameters, with `{{ body.… }}`, `{{ headers.… }}` and `{{ query.… }}` placeholders, e.g. { "ref": "{{ body.ref }}" }' });
 
 const name = z.string().trim().min(1, "Give the endpoint a name").max(100, "A name is at most 100 characters");
+/** A sender that makes its own secret (Stripe does) has it pasted here; otherwise Baton makes one. */
+const ownSecret = z
+  .string()
+  .min(16, "A signing secret is at least 16 characters")
+  .max(200, "A signing secret is at most 200 characters")
+  .meta({ description: "The sender's own signing secret (Stripe makes its own: paste its whsec_…); leave out for Baton to make one" });
 const rate = z.number().int().min(1).max(6000).meta({ description: "Calls a minute before 429 (default 60)" });
 
 export const incomingWebhookSchema = z
@@ -47,6 +53,7 @@ export const createIncomingWebhookSchema = z
     deploymentId: z.uuid(),
     parameterTemplate: parameterTemplateSchema.default({}),
     signatureScheme: signatureSchemeSchema.default("none"),
+    secret: ownSecret.optional(),
     rateLimitPerMinute: rate.default(60),
   })
   .meta({ id: "CreateIncomingWebhook" });
@@ -57,6 +64,7 @@ export const updateIncomingWebhookSchema = z
     deploymentId: z.uuid().optional(),
     parameterTemplate: parameterTemplateSchema.optional(),
     signatureScheme: signatureSchemeSchema.optional().meta({ description: "A change to github or stripe makes a new secret, returned once" }),
+    secret: ownSecret.optional(),
     enabled: z.boolean().optional(),
     rateLimitPerMinute: rate.optional(),
   })
@@ -66,7 +74,7 @@ export const updateIncomingWebhookSchema = z
 export const incomingWebhookWithSecretSchema = z
   .object({
     incomingWebhook: incomingWebhookSchema,
-    secret: z.string().nullable().meta({ description: "The signing secret, shown only in this answer; null when none was made" }),
+    secret: z.string().nullable().meta({ description: "The signing secret Baton made, shown only in this answer; null when none was made (or you gave your own)" }),
   })
   .meta({ id: "IncomingWebhookWithSecret" });
 

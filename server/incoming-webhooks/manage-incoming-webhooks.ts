@@ -45,7 +45,9 @@ export async function getIncomingWebhook(db: Db, workspaceId: string, viewer: Vi
 /** Creates an endpoint: a fresh URL, and a signing secret when a scheme needs one (returned here only). */
 export async function createIncomingWebhook(db: Db, workspaceId: string, actor: Actor, input: CreateInput) {
   const template = await checkTemplateFor(db, workspaceId, input.deploymentId, input.parameterTemplate);
-  const secret = input.signatureScheme === "none" ? null : generateWebhookSecret();
+  if (input.secret && input.signatureScheme === "none") throw noSchemeForSecret();
+  const made = input.signatureScheme === "none" || input.secret ? null : generateWebhookSecret();
+  const sealed = input.secret ?? made;
   const id = await db.transaction(async (tx) => {
     await assertNameFree(tx, workspaceId, input.name, null);
     const [row] = await tx
@@ -56,7 +58,7 @@ export async function createIncomingWebhook(db: Db, workspaceId: string, actor: 
         name: input.name,
         token: newToken(),
         signatureScheme: input.signatureScheme,
-        sealedSecret: secret ? encryptSecret(secret) : null,
+        sealedSecret: sealed ? encryptSecret(sealed) : null,
         parameterTemplate: template,
         rateLimitPerMinute: input.rateLimitPerMinute,
         createdBy: actor.label,
@@ -65,7 +67,7 @@ export async function createIncomingWebhook(db: Db, workspaceId: string, actor: 
     await recordAuditEvent(tx, workspaceId, actor, { action: "incoming_webhook.created", targetType: "incoming_webhook", targetId: row.id, targetLabel: input.name, details: { signatureScheme: input.signatureScheme } });
     return row.id;
   });
-  return { incomingWebhook: await getIncomingWebhook(db, workspaceId, { canWrite: true }, id), secret };
+  return { incomingWebhook: await getIncomingWebhook(db, workspaceId, { canWrite: true }, id), secret: made };
 }
 
 /**
@@ -79,7 +81,9 @@ export async function updateIncomingWebhook(db: Db, workspaceId: string, actor: 
     ? await checkTemplateFor(db, workspaceId, deploymentId, input.parameterTemplate ?? current.parameterTemplate)
     : undefined;
   const scheme = input.signatureScheme ?? current.signatureScheme;
-  const secret = scheme !== "none" && scheme !== current.signatureScheme ? generateWebhookSecret() : null;
+  if (input.secret && scheme === "none") throw noSchemeForSecret();
+  const secret = scheme !== "none" && scheme !== current.signatureScheme && !input.secret ? generateWebhookSecret() : null;
+  const sealed = input.secret ?? secret;
   await db.transaction(async (tx) => {
     if (input.name !== undefined) await assertNameFree(tx, workspaceId, input.name, id);
     await tx
@@ -89,12 +93,13 @@ export async function updateIncomingWebhook(db: Db, workspaceId: string, actor: 
         deploymentId,
         ...(template ? { parameterTemplate: template } : {}),
         signatureScheme: scheme,
-        ...(scheme === "none" ? { sealedSecret: null } : secret ? { sealedSecret: encryptSecret(secret) } : {}),
+        ...(scheme === "none" ? { sealedSecret: null } : sealed ? { sealedSecret: encryptSecret(sealed) } : {}),
         ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
         ...(input.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: input.rateLimitPerMinute } : {}),
         updatedAt: sql`now()`,
       })
       .where(and(eq(incomingWebhooks.workspaceId, workspaceId), eq(incomingWebhooks.id, id)));
+    // The names of what changed; never the secret's value.
     const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
     await recordAuditEvent(tx, workspaceId, actor, { action: "incoming_webhook.changed", targetType: "incoming_webhook", targetId: id, targetLabel: input.name ?? current.name, details: { changed } });
   });
@@ -223,6 +228,10 @@ function view(r: { row: IncomingWebhook; deploymentName: string; flowName: strin
     updatedAt: w.updatedAt.toISOString(),
     lastRequestAt: r.lastRequestAt ? r.lastRequestAt.toISOString() : null,
   };
+}
+
+function noSchemeForSecret() {
+  return new AppError("UNPROCESSABLE", "A signing secret needs a signature scheme: pick github or stripe, or leave the secret out.", { fieldErrors: { secret: ["needs a signature scheme"] } });
 }
 
 function notFound() {

@@ -17,6 +17,7 @@ function CreateEndpointForm({ slug }: { slug: string }) {
   const [deploymentId, setDeploymentId] = useState("");
   const [scheme, setScheme] = useState<"none" | "github" | "stripe">("github");
   const [templateText, setTemplateText] = useState(EXAMPLE_TEMPLATE);
+  const [ownSecret, setOwnSecret] = useState("");
   const parsed = parseTemplate(templateText);
   const create = useMutation(
     trpc.incomingWebhooks.create.mutationOptions({
@@ -30,7 +31,8 @@ function CreateEndpointForm({ slug }: { slug: string }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     if ("error" in parsed) return;
-    create.mutate({ workspace: slug, name: name.trim(), deploymentId: chosen, signatureScheme: scheme, parameterTemplate: parsed.template, rateLimitPerMinute: 60 });
+    const secret = scheme === "stripe" && ownSecret.trim() ? ownSecret.trim() : undefined;
+    create.mutate({ workspace: slug, name: name.trim(), deploymentId: chosen, signatureScheme: scheme, secret, parameterTemplate: parsed.template, rateLimitPerMinute: 60 });
   }
   if (deployments.data && deployments.data.length === 0) {
     return <p className="text-slate-600">An endpoint starts runs of a deployment: deploy one first (`npx baton deploy`).</p>;
@@ -50,6 +52,16 @@ function CreateEndpointForm({ slug }: { slug: string }) {
         <option value="stripe">Stripe (Stripe-Signature)</option>
         <option value="none">None: the URL alone</option>
       </SelectField>
+      {scheme === "stripe" && (
+        <TextField
+          label="Stripe signing secret"
+          id="hook-own-secret"
+          value={ownSecret}
+          onChange={(e) => setOwnSecret(e.target.value)}
+          hint="Stripe makes its own (whsec_…, on the endpoint's page in Stripe): paste it here. Left empty, Baton makes one."
+          autoComplete="off"
+        />
+      )}
       <TemplateField id="hook-template" value={templateText} onChange={setTemplateText} error={"error" in parsed ? parsed.error : null} />
       <div>
         <Button type="submit" disabled={!name.trim() || !chosen || "error" in parsed || create.isPending}>
