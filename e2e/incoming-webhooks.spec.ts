@@ -31,7 +31,7 @@ test("an incoming webhook made in the browser starts a run on a real agent when 
   await form.getByLabel("Parameter template").fill('{ "n": "{{ body.size }}" }');
   await form.getByRole("button", { name: "Create endpoint" }).click();
   const url = (await form.getByLabel("Endpoint URL").textContent())!.trim();
-  const secret = (await form.getByLabel("Signing secret").textContent())!.trim();
+  const secret = (await form.getByLabel("Signing secret", { exact: true }).textContent())!.trim();
   expect(url).toMatch(/\/hooks\/[A-Za-z0-9_-]{32}$/);
   expect(secret).toMatch(/^whsec_/);
 
@@ -70,9 +70,25 @@ test("an incoming webhook made in the browser starts a run on a real agent when 
   await page.goBack();
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: "Rotate URL and secret" }).click();
-  await expect(page.getByLabel("Signing secret")).toBeVisible();
+  await expect(page.getByLabel("Signing secret", { exact: true })).toBeVisible();
   await expect(page.getByLabel("Endpoint URL")).not.toContainText(url);
   expect((await ctx.request.post(url, { data: body })).status()).toBe(404);
+  // Stripe makes its own secret: pasted in the form, never shown back, and calls signed with it run.
+  await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Incoming webhooks" }).click();
+  await form.getByLabel("Name").fill("stripe-invoices");
+  await form.getByLabel("Signature check").selectOption("stripe");
+  await form.getByLabel("Stripe signing secret").fill("whsec_fromStripeDashboard0123456789");
+  await form.getByLabel("Parameter template").fill('{ "n": "{{ body.data.object.amount_paid }}" }');
+  await form.getByRole("button", { name: "Create endpoint" }).click();
+  const stripeUrl = (await form.getByLabel("Endpoint URL").textContent())!.trim();
+  await expect(form.getByLabel("Signing secret", { exact: true })).toHaveCount(0);
+  const event = JSON.stringify({ id: "evt_e2e", type: "invoice.paid", data: { object: { amount_paid: 2 } } });
+  const t = Math.floor(Date.now() / 1000);
+  const stripeSig = `t=${t},v1=${createHmac("sha256", "whsec_fromStripeDashboard0123456789").update(`${t}.${event}`).digest("hex")}`;
+  const paid = await ctx.request.post(stripeUrl, { headers: { "content-type": "application/json", "stripe-signature": stripeSig }, data: event });
+  expect(paid.status(), await paid.text()).toBe(202);
+  await expect(page.getByRole("table", { name: "Incoming webhooks" }).getByRole("row", { name: /stripe-invoices/ })).toContainText("Stripe");
+
   agent.child.kill("SIGTERM");
   await ctx.close();
 });
