@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, incomingWebhookRequests, incomingWebhooks } from "../server/db/schema";
 import { uuidv7 } from "../server/db/uuidv7";
+import { deleteExpiredData } from "../server/services/retention";
 import { startApiServer } from "./helpers/api-server";
 import { createTestDatabase } from "./helpers/db";
 import { createWorkspaceWithMembers } from "./helpers/fixtures";
@@ -120,7 +121,7 @@ describe("incoming webhooks: managing endpoints", () => {
     expect((await callHook(api.base, new URL(created.incomingWebhook.url!).pathname, "{}")).status).toBe(404);
   });
 
-  it("the request log keeps the last 500 calls per endpoint and shows a long body's first 8 KiB", async () => {
+  it("the request log keeps the last 500 calls per endpoint (and none past the retention period) and shows a long body's first 8 KiB", async () => {
     const w = await orchestrationWorkspace(db, api);
     const d = await deploy(api, w.key);
     const { hook, path } = await createEndpoint(api, w.key, { deploymentId: d.id, parameterTemplate: { n: "{{ body.n }}" } });
@@ -137,6 +138,10 @@ describe("incoming webhooks: managing endpoints", () => {
     expect(newest.bodyTruncated).toBe(true);
     expect(Buffer.byteLength(newest.body)).toBeLessThanOrEqual(8 * 1024);
     expect(long.startsWith(newest.body)).toBe(true);
+    // The retention period applies too: calls older than it go, with their bodies.
+    await db.update(incomingWebhookRequests).set({ receivedAt: new Date(Date.now() - 40 * 86_400_000) }).where(eq(incomingWebhookRequests.id, rows[0].id));
+    const swept = await deleteExpiredData(db, { now: new Date(), retentionDays: 30, workspaces: { only: [w.ws.id] } });
+    expect(swept.webhookRequests).toBe(1);
     const page = await api.call("GET", `/api/v1/incoming-webhooks/${hook.id}/requests?limit=200`, { key: w.key });
     expect(page.json.requests).toHaveLength(200);
     const next = await api.call("GET", `/api/v1/incoming-webhooks/${hook.id}/requests?limit=200&cursor=${page.json.nextCursor}`, { key: w.key });
