@@ -11,6 +11,7 @@ import { respondHealth } from "./http/health";
 import { createRequestHandler } from "./http/handle-request";
 import { startBackgroundServices } from "./services/background-services";
 import { startHearingBeacon } from "./orchestration/hearing";
+import { createHooksApp } from "./incoming-webhooks/hooks-app";
 
 async function main() {
   const initial = env();
@@ -26,10 +27,12 @@ async function main() {
   const listener = new DispatchListener(url);
   await listener.start();
   const api = getRequestListener(createApiApp(getDb, listener).fetch, { overrideGlobalObjects: false });
+  const hooks = getRequestListener(createHooksApp(getDb).fetch, { overrideGlobalObjects: false });
 
   const server = http.createServer(
     createRequestHandler({
       api: (req, res) => api(req, res),
+      hooks: (req, res) => hooks(req, res),
       health: (_req, res) => respondHealth(getDb(), res),
       next: (req, res) => nextHandler(req, res),
       trustProxy: e.BATON_TRUST_PROXY,

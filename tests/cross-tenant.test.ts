@@ -41,6 +41,7 @@ const aAutomation = (
   await A.owner.caller.automations.create({ workspace: A.ws.slug, name: "a-alert", triggerKind: "run_state", states: ["Failed"], actions: [{ kind: "email", roles: ["owner"] }] })
 ).automation;
 const aDestination = aAutomation.destinations[0];
+const aHook = (await A.owner.caller.incomingWebhooks.create({ workspace: A.ws.slug, name: "a-trpc-hook", deploymentId: aDeployment.id, signatureScheme: "github" })).incomingWebhook;
 
 type Call = (input: Record<string, unknown>) => Promise<unknown>;
 /** Per procedure: inputs aimed at A's objects, sent by B's owner. `slug` is the workspace the call names. */
@@ -114,6 +115,13 @@ const TRPC_CASES: Record<string, ((slug: string) => Record<string, unknown>) | "
   "automations.rotateWebhookSecret": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
   "automations.sendTest": (slug) => ({ workspace: slug, destinationId: aDestination.id }),
   "automations.deliveries": (slug) => ({ workspace: slug, automationId: aAutomation.id }),
+  "incomingWebhooks.list": (slug) => ({ workspace: slug }),
+  "incomingWebhooks.get": (slug) => ({ workspace: slug, id: aHook.id }),
+  "incomingWebhooks.requests": (slug) => ({ workspace: slug, id: aHook.id }),
+  "incomingWebhooks.create": (slug) => ({ workspace: slug, name: "intruder", deploymentId: aDeployment.id }),
+  "incomingWebhooks.update": (slug) => ({ workspace: slug, id: aHook.id, enabled: false }),
+  "incomingWebhooks.rotate": (slug) => ({ workspace: slug, id: aHook.id }),
+  "incomingWebhooks.delete": (slug) => ({ workspace: slug, id: aHook.id }),
   // Billing is workspace-wide (no ids): B can only ever name its own workspace. With billing on, see tests/billing.test.ts.
   "billing.overview": (slug) => ({ workspace: slug }),
   "billing.checkout": (slug) => ({ workspace: slug, plan: "pro" }),
@@ -159,6 +167,12 @@ const BY_ID_IN_OWN_WORKSPACE = new Set([
   "automations.rotateWebhookSecret",
   "automations.sendTest",
   "automations.deliveries",
+  "incomingWebhooks.get",
+  "incomingWebhooks.requests",
+  "incomingWebhooks.create",
+  "incomingWebhooks.update",
+  "incomingWebhooks.rotate",
+  "incomingWebhooks.delete",
 ]);
 
 const API_CASES: Record<string, () => Promise<void>> = {

@@ -72,7 +72,7 @@ describe("retention", () => {
     await db.$client.query(`insert into alert_attempts (workspace_id, delivery_id, outcome, duration_ms) values ($1, $2, 'sent', 12)`, [s.ws.id, alertRows[0].sent]);
 
     const result = await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 });
-    expect(result).toEqual({ runs: oldFinished.length, logs: oldFinished.length + 2, alerts: 1, done: true });
+    expect(result).toEqual({ runs: oldFinished.length, logs: oldFinished.length + 2, alerts: 1, webhookRequests: 0, done: true });
     const { rows: leftAlerts } = await db.$client.query<{ id: string }>("select id from alert_deliveries where workspace_id = $1", [s.ws.id]);
     expect(leftAlerts.map((r) => r.id)).toEqual([alertRows[0].pending]);
     const { rows: leftAttempts } = await db.$client.query("select 1 from alert_attempts where workspace_id = $1", [s.ws.id]);
@@ -88,7 +88,7 @@ describe("retention", () => {
     expect(rows.map((r) => r.message)).toEqual(["line 2"]);
 
     // Nothing left to do: a second pass deletes nothing.
-    expect(await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 })).toEqual({ runs: 0, logs: 0, alerts: 0, done: true });
+    expect(await deleteExpiredData(db, { now, retentionDays: 30, batchSize: 3 })).toEqual({ runs: 0, logs: 0, alerts: 0, webhookRequests: 0, done: true });
   });
 
   it("stops when its time budget is spent, and the next pass continues", async () => {

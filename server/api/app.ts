@@ -19,6 +19,7 @@ import { registerDeviceAuth } from "./routes/device-auth";
 import { registerFlowRuns } from "./routes/flow-runs";
 import { registerFlowRunPauses } from "./routes/flow-run-pauses";
 import { registerFlows } from "./routes/flows";
+import { registerIncomingWebhooks } from "./routes/incoming-webhooks";
 import { registerLogs } from "./routes/logs";
 import { registerMe } from "./routes/me";
 import { registerSecrets } from "./routes/secrets";
@@ -69,6 +70,7 @@ export function createApiApp(getDb: () => Db, listener: DispatchListener | null 
   registerCache(app);
   registerSecrets(app);
   registerVariables(app);
+  registerIncomingWebhooks(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "A Baton API key (bt_…)" });
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Baton API", version: "1" } });

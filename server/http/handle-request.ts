@@ -8,6 +8,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<voi
 
 export type RequestHandlerOptions = {
   api: Handler;
+  /** The public `POST /hooks/{token}` of incoming webhooks (server/incoming-webhooks/hooks-app.ts). */
+  hooks: Handler;
   health: Handler;
   next: Handler;
   trustProxy: boolean;
@@ -44,6 +46,7 @@ export function createRequestHandler(opts: RequestHandlerOptions): Handler {
     const pathname = url.split("?", 1)[0];
     if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return opts.api(req, res);
     if (pathname === "/api/health") return opts.health(req, res);
+    if (pathname.startsWith("/hooks/")) return opts.hooks(req, res);
     if (pathname === "/api/stripe/webhook" && !opts.billing) {
       return refuseNodeRequest(req, res, 404, { error: { code: "not_found", message: "Billing is not enabled on this server." } });
     }

@@ -90,14 +90,14 @@ async function existingByKey(db: Db, workspaceId: string, key: string) {
   return row.id;
 }
 
+/** Where a run came from when a person did not start it by hand (a parent run, an automation, a webhook). */
+export type RunLineage = { parentRunId?: string | null; origin?: RunOrigin | null; triggeredByRunId?: string | null };
+
 /**
  * A run of a deployment: its default parameters overlaid with the given ones and checked against
  * its JSON Schema (422 with per-field errors). With an idempotency key, asking again returns the
  * first run (`created: false`).
  */
-/** Where a run not started by a person comes from: a parent run, an automation, a webhook. */
-export type RunLineage = { parentRunId?: string | null; origin?: RunOrigin | null; triggeredByRunId?: string | null };
-
 export async function createDeploymentRun(db: Db, workspaceId: string, actor: Actor, deploymentId: string, input: z.output<typeof createRunSchema>, lineage?: RunLineage) {
   const d = await findDeploymentRow(db, workspaceId, deploymentId);
   const parameters = { ...d.parameters, ...input.parameters };

@@ -6,6 +6,7 @@ import { auditRouter } from "./routers/audit";
 import { billingRouter } from "./routers/billing";
 import { concurrencyLimitsRouter } from "./routers/concurrency-limits";
 import { deviceAuthRouter } from "./routers/device-auth";
+import { incomingWebhooksRouter } from "./routers/incoming-webhooks";
 import { invitationsRouter } from "./routers/invitations";
 import { membersRouter } from "./routers/members";
 import { workspacesRouter } from "./routers/workspaces";
@@ -31,6 +32,7 @@ export const appRouter = router({
   billing: billingRouter,
   secrets: secretsRouter,
   variables: variablesRouter,
+  incomingWebhooks: incomingWebhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

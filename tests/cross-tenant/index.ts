@@ -19,4 +19,5 @@ export const CASE_MODULES: (() => Promise<CaseModule>)[] = [
   () => import("./variables"),
   () => import("./child-runs"),
   () => import("./pauses"),
+  () => import("./incoming-webhooks"),
 ];

@@ -13,3 +13,4 @@ export * from "./server-instances";
 export * from "./concurrency";
 export * from "./config";
 export * from "./run-pauses";
+export * from "./incoming-webhooks";

@@ -10,6 +10,7 @@ const SECTIONS = [
   { href: "/deployments", label: "Deployments" },
   { href: "/work-pools", label: "Work pools" },
   { href: "/automations", label: "Automations" },
+  { href: "/incoming-webhooks", label: "Incoming webhooks" },
   { href: "/variables", label: "Variables" },
   { href: "/secrets", label: "Secrets" },
   { href: "/settings", label: "Settings" },

@@ -43,6 +43,10 @@ const ACTIONS: Record<string, string> = {
   "variable.created": "created variable",
   "variable.changed": "changed variable",
   "variable.deleted": "deleted variable",
+  "incoming_webhook.created": "created incoming webhook",
+  "incoming_webhook.changed": "changed incoming webhook",
+  "incoming_webhook.rotated": "rotated the URL of incoming webhook",
+  "incoming_webhook.deleted": "deleted incoming webhook",
 };
 
 /** "member.role_changed" → "changed role of"; actions without wording yet read as "deployment created". */
