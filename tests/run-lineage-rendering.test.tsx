@@ -61,6 +61,7 @@ describe("the run page's lineage panel", () => {
     expect(text(html)).toContain("next-step");
 
     const hook = renderToStaticMarkup(<LineageView slug="team" run={{ origin: { kind: "webhook", endpointId: "e", endpointName: "github push", requestId: "r" } }} lineage={none} />);
-    expect(text(hook)).toContain("Started by webhook github push");
+    expect(text(hook)).toContain("Started by incoming webhook github push");
+    expect(hook).toContain(`href="/w/team/incoming-webhooks/e"`);
   });
 });

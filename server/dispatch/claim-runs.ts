@@ -97,7 +97,9 @@ const CLAIM_UNLIMITED = `
           and (r.deployment_id is null or r.deployment_id <> all (${leftOut("$2")}))
         order by r.priority, r.scheduled_time
         limit $3::int
-        for update of r skip locked
+        -- NO KEY UPDATE, not UPDATE: a row that only holds a KEY SHARE lock (an insert elsewhere whose
+        -- foreign key names this run) is not skipped; two claims still exclude each other.
+        for no key update of r skip locked
      ), ${CLAIMED}
      select (select count(*) from gate)::int as open, ${NEXT_DUE} as next_due, c.* from (select 1) one left join claimed c on true
       order by c.priority, c.scheduled_time`;
@@ -175,7 +177,7 @@ async function claimLimited(pool: pg.Pool, opts: { workspaceId: string; workPool
           where r.id in (select id from picks) and r.state_type = 'SCHEDULED'
           order by r.priority, r.scheduled_time
           limit (select n from pool_free)
-          for update of r skip locked
+          for no key update of r skip locked
        ), ${CLAIMED}
        select * from claimed order by priority, scheduled_time`,
       [opts.workPoolId, opts.agentId, opts.slots, wp.concurrency_limit],
@@ -282,7 +284,7 @@ async function claimWithTagLimits(
     `with chosen as (
        select r.id from flow_runs r
         where r.id = any($3::uuid[]) and r.work_pool_id = $1 and r.state_type = 'SCHEDULED'
-        for update of r skip locked
+        for no key update of r skip locked
      ), ${CLAIMED}
      select * from claimed order by priority, scheduled_time`,
     [opts.workPoolId, opts.agentId, chosen],

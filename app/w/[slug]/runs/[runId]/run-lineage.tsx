@@ -71,7 +71,10 @@ export function LineageView({ slug, run, lineage: l }: { slug: string; run: Pick
         )}
         {origin?.kind === "webhook" && (
           <p>
-            Started by webhook <span className="font-medium">{origin.endpointName}</span>
+            Started by incoming webhook{" "}
+            <Link href={`/w/${slug}/incoming-webhooks/${origin.endpointId}`} className="font-medium text-sky-700 hover:underline">
+              {origin.endpointName}
+            </Link>
           </p>
         )}
         <RunList title="Children" label="Child runs" runs={l.children} slug={slug} />
