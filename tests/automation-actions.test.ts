@@ -275,6 +275,8 @@ ${trigger}`;
     const [made] = await managed();
     expect(made).toMatchObject({ name: "Run retrain/daily after features/daily Completed", triggerKind: "run_state", states: ["Completed"], enabled: true });
     expect(made.destinations[0]).toMatchObject({ kind: "run_deployment", target: "run retrain/daily" });
+    const retrainId = ((await env.api("GET", "/deployments")) as { deployments: { id: string; flowName: string }[] }).deployments.find((d) => d.flowName === "retrain")!.id;
+    expect(made.managedByDeploymentId).toBe(retrainId);
 
     // It acts: a features run's completion starts retrain with its date.
     const features = ((await env.api("GET", "/deployments")) as { deployments: { id: string; flowName: string }[] }).deployments.find((d) => d.flowName === "features")!;

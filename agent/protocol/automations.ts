@@ -141,6 +141,8 @@ export const automationSchema = z.object({
   deploymentIds: z.array(z.string()),
   tags: z.array(z.string()),
   template: z.string().nullable(),
+  /** Made by `triggers:` in this deployment's baton.yaml: the next `baton deploy` replaces changes made elsewhere. */
+  managedByDeploymentId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   destinations: z.array(destinationSchema),

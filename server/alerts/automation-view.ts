@@ -62,6 +62,7 @@ export async function serializeAutomations(db: Queryable, workspaceId: string, r
       deploymentIds: a.deploymentIds,
       tags: a.tags,
       template: a.template,
+      managedByDeploymentId: a.managedByDeploymentId,
       createdAt: a.createdAt.toISOString(),
       updatedAt: a.updatedAt.toISOString(),
       destinations: destinations.filter((d) => d.automationId === a.id).map(withStatuses),

@@ -86,6 +86,15 @@ export function AutomationDetail({ slug, automationId }: { slug: string; automat
         }
       />
       {(setEnabled.isError || remove.isError) && <div className="mb-4"><Alert>{(setEnabled.error ?? remove.error)?.message}</Alert></div>}
+      {a.managedByDeploymentId && (
+        <p role="note" className="mb-4 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
+          Made by <code>triggers:</code> in the baton.yaml of{" "}
+          <Link href={`/w/${slug}/deployments/${a.managedByDeploymentId}`} className="font-medium underline">
+            its deployment
+          </Link>
+          . The next <code>baton deploy</code> of that file replaces changes made here; change the file instead.
+        </p>
+      )}
       {secrets.map((s) => (
         <WebhookSecretNotice key={s.destinationId} secret={s} onDone={() => setSecrets((all) => all.filter((x) => x !== s))} />
       ))}
