@@ -2,7 +2,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", "dist/", ".baton/", "drizzle/", "next-env.d.ts", "test-results/", "playwright-report/", "tmp/"] },
+  { ignores: ["node_modules/", ".next/", "dist/", "agent/dist/", ".baton/", "drizzle/", "next-env.d.ts", "test-results/", "playwright-report/", "tmp/"] },
   ...tseslint.configs.recommended,
   {
     plugins: { "react-hooks": reactHooks },
