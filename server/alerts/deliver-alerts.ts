@@ -143,7 +143,8 @@ export async function attemptDelivery(db: Db, destination: Destination, delivery
       ? await performActAction(db, { ...destination, config: destination.config ?? null }, delivery)
       : await sendToDestination(db, destination, await payloadFor(db, delivery));
   } catch (err) {
-    result = { outcome: "retry", responseCode: null, error: `Could not build the message: ${(err as Error).message}`.slice(0, 500), retryAfterMs: null };
+    const what = isActAction(destination.kind) ? "Could not do it yet" : "Could not build the message";
+    result = { outcome: "retry", responseCode: null, error: `${what}: ${(err as Error).message}`.slice(0, 500), retryAfterMs: null };
   }
   const disabled = await recordAttempt(db, destination, delivery, result, Date.now() - started);
   if (disabled) await notifyOwnersOfDisabledDestination(db, destination.id);
